@@ -1,0 +1,72 @@
+"""The shared `Timer`: d2l's API (`start`, `stop`, `avg`, `sum`, `cumsum`).
+
+Unlike `d2l.Timer` it reads `time.perf_counter()` rather than `time.time()`,
+does not start at construction, and synchronizes an accelerator before each
+reading, so that a timed region ends when the device's work ends, not when
+Python finished queueing it.
+"""
+import itertools
+import statistics
+import time
+
+
+def synchronizer(device):
+    """Return a function that waits for all queued work on `device`."""
+    kind = getattr(device, 'type', str(device)).split(':')[0]
+    if kind == 'cuda':
+        import torch
+        return lambda: torch.cuda.synchronize(device)
+    if kind == 'mps':
+        import torch
+        return torch.mps.synchronize
+    return lambda: None
+
+
+class Timer:
+    """Record multiple running times."""
+
+    def __init__(self, sync=None, clock=time.perf_counter):
+        self.times = []
+        self.tik = None
+        self._sync = sync if sync is not None else (lambda: None)
+        self._clock = clock
+
+    def start(self):
+        """Start the timer."""
+        self._sync()
+        self.tik = self._clock()
+
+    def stop(self):
+        """Stop the timer and record the time in a list."""
+        if self.tik is None:
+            raise RuntimeError('Timer.stop() called before Timer.start()')
+        self._sync()
+        self.times.append(self._clock() - self.tik)
+        self.tik = None
+        return self.times[-1]
+
+    def avg(self):
+        """Return the average time."""
+        if not self.times:
+            raise ValueError('Timer has recorded no times')
+        return sum(self.times) / len(self.times)
+
+    def sum(self):
+        """Return the sum of time."""
+        return sum(self.times)
+
+    def cumsum(self):
+        """Return the accumulated time."""
+        return list(itertools.accumulate(self.times))
+
+    def median(self):
+        """Return the median time, which one slow run cannot drag."""
+        if not self.times:
+            raise ValueError('Timer has recorded no times')
+        return statistics.median(self.times)
+
+    def spread(self):
+        """Return (min, max) of the recorded times."""
+        if not self.times:
+            raise ValueError('Timer has recorded no times')
+        return min(self.times), max(self.times)
