@@ -1,0 +1,197 @@
+"""Linear regression from scratch: d2l zh 3.2, en "Linear Regression
+Implementation from Scratch".
+
+    python linreg_scratch.py                # the book's defaults
+    python linreg_scratch.py --json         # ... and one JSON line at the end
+
+Compare with linreg_concise.py: `diff linreg_scratch.py linreg_concise.py`
+shows what the framework replaces.
+"""
+import argparse
+import hashlib
+import json
+import math
+import random
+import sys
+
+import torch
+
+from timer import Timer
+
+PROG = 'linreg_scratch.py'
+
+
+def positive_int(text):
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a whole number')
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{text} is not at least 1')
+    return value
+
+
+def positive_float(text):
+    """An argparse type: a finite number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a number')
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f'{text} is not a finite number > 0')
+    return value
+
+
+def parse_args(argv=None):
+    """The book's settings, as flags whose defaults reproduce the chapter."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument('--num-examples', type=positive_int, default=1000,
+                        help='examples drawn by `synthetic_data`')
+    parser.add_argument('--batch-size', type=positive_int, default=10,
+                        help='minibatch size')
+    parser.add_argument('--lr', type=positive_float, default=0.03,
+                        help='learning rate')
+    parser.add_argument('--num-epochs', type=positive_int, default=3,
+                        help='passes over the data')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seeds `random` and `torch` once, before the '
+                             'data are drawn')
+    parser.add_argument('--json', action='store_true',
+                        help='end with one line of JSON holding the results')
+    return parser.parse_args(argv)
+
+
+def synthetic_data(w, b, num_examples):
+    """Generate y = Xw + b + noise."""
+    X = torch.normal(0, 1, (num_examples, len(w)))
+    y = torch.matmul(X, w) + b
+    y += torch.normal(0, 0.01, y.shape)
+    return X, y.reshape((-1, 1))
+
+
+def data_iter(batch_size, features, labels):
+    """Yield shuffled minibatches; the last one may be short."""
+    num_examples = len(features)
+    indices = list(range(num_examples))
+    # The examples are read at random, in no particular order
+    random.shuffle(indices)
+    for i in range(0, num_examples, batch_size):
+        batch_indices = torch.tensor(
+            indices[i: min(i + batch_size, num_examples)])
+        yield features[batch_indices], labels[batch_indices]
+
+
+def linreg(X, w, b):
+    """The linear regression model."""
+    return torch.matmul(X, w) + b
+
+
+def squared_loss(y_hat, y):
+    """Squared loss, with the 1/2 that makes its gradient `y_hat - y`."""
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+
+def sgd(params, lr, batch_size):
+    """Minibatch stochastic gradient descent."""
+    with torch.no_grad():
+        for param in params:
+            # `l.sum()` was backpropagated, so divide by the batch size to
+            # step along the mean gradient; the minus sign goes downhill.
+            param -= lr * param.grad / batch_size
+            param.grad.zero_()
+
+
+def mse(y_hat, y):
+    """Mean squared error without the 1/2: one yardstick for both scripts."""
+    return float(((y_hat - y.reshape(y_hat.shape)) ** 2).mean())
+
+
+def train(w, b, features, labels, lr, batch_size, num_epochs, timer,
+          data_iter=data_iter, log=print):
+    """Train `linreg` with `squared_loss` and `sgd`; return per-epoch losses."""
+    net, loss = linreg, squared_loss
+    losses, mses = [], []
+    for epoch in range(num_epochs):
+        timer.start()
+        for X, y in data_iter(batch_size, features, labels):
+            l = loss(net(X, w, b), y)  # Minibatch loss in `X` and `y`
+            # `l` has shape (`batch_size`, 1), but `backward` needs a scalar:
+            # the sum's gradient is the sum of the per-example gradients.
+            l.sum().backward()
+            sgd([w, b], lr, batch_size)  # Update parameters by their gradient
+        timer.stop()
+        with torch.no_grad():
+            train_l = loss(net(features, w, b), labels)
+            losses.append(float(train_l.mean()))
+            mses.append(mse(net(features, w, b), labels))
+        if not math.isfinite(losses[-1]):
+            raise FloatingPointError(
+                f'training diverged at epoch {epoch + 1} (loss '
+                f'{losses[-1]}); try a smaller --lr than {lr}')
+        log(f'epoch {epoch + 1}, loss {float(train_l.mean()):f}')
+    return losses, mses
+
+
+def fingerprint(features, labels):
+    """SHA-256 of the data's bytes: equal means bit-identical data."""
+    digest = hashlib.sha256(features.numpy().tobytes())
+    digest.update(labels.numpy().tobytes())
+    return digest.hexdigest()
+
+
+def run(args, log=print):
+    """Draw the data, fit it as the chapter does, and return the results."""
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    true_w = torch.tensor([2, -3.4])
+    true_b = 4.2
+    # The data are drawn before the model, so both scripts see the same data
+    features, labels = synthetic_data(true_w, true_b, args.num_examples)
+
+    w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+
+    timer = Timer()
+    losses, mses = train(w, b, features, labels, args.lr, args.batch_size,
+                         args.num_epochs, timer, log=log)
+    log(f'error in estimating w: {true_w - w.reshape(true_w.shape)}')
+    log(f'error in estimating b: {true_b - b}')
+    w, b = w.detach(), b.detach()
+    return {
+        'impl': 'scratch',
+        'config': {k: v for k, v in vars(args).items() if k != 'json'},
+        'loss_name': 'squared_loss, (y_hat - y)^2 / 2',
+        'loss_per_epoch': losses,
+        'mse_per_epoch': mses,
+        'mse': mses[-1],
+        'w': w.reshape(-1).tolist(),
+        'b': b.reshape(-1).tolist(),
+        'w_error': (true_w - w.reshape(true_w.shape)).tolist(),
+        'b_error': (true_b - b).reshape(-1).tolist(),
+        'train_seconds': timer.sum(),
+        'epoch_seconds': timer.times,
+        'data_sha256': fingerprint(features, labels),
+    }
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    print(f'# {PROG}: ' + ' '.join(
+        f'{k}={v}' for k, v in vars(args).items() if k != 'json'))
+    try:
+        result = run(args)
+    except FloatingPointError as error:
+        print(f'{PROG}: error: {error}', file=sys.stderr)
+        return 1
+    print(f'{result["train_seconds"]:.3f} sec training, '
+          f'{args.num_epochs} epochs (imports and data generation excluded)')
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
