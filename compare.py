@@ -20,10 +20,27 @@ from torch import nn
 
 import linreg_concise as concise
 import linreg_scratch as scratch
-from timer import Timer
+from timer import Timer, synchronizer
 
 PROG = 'compare.sh'
 SCRIPTS = {'scratch': scratch, 'concise': concise}
+CONCISE_ONLY = ('--loader', '--reduction')  # flags the scratch script lacks
+BOOK_MSE = "MSELoss(reduction='mean')"
+
+
+def split_flags(argv):
+    """Split compare.sh's script flags into scratch's and concise's."""
+    argvs = {'scratch': [], 'concise': []}
+    argv = iter(argv)
+    for arg in argv:
+        if arg.split('=')[0] in CONCISE_ONLY:
+            argvs['concise'].append(arg)
+            if '=' not in arg:
+                argvs['concise'].append(next(argv, ''))
+        else:
+            for name in argvs:
+                argvs[name].append(arg)
+    return argvs
 
 
 def png_path(text):
@@ -47,8 +64,10 @@ def parse_args(argv=None):
                     'a common MSE, the errors in w and b, and their '
                     'training times side by side.',
         epilog='Every other flag (--num-examples, --batch-size, --lr, '
-               '--num-epochs, --seed, ...) goes to both scripts unchanged; '
-               'see `python linreg_scratch.py --help`.',
+               '--num-epochs, --seed, --device, ...) goes to both scripts '
+               'unchanged, but --loader and --reduction, which go to '
+               'linreg_concise.py alone; see `python linreg_concise.py '
+               '--help`.',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('--json', action='store_true',
                         help='end with one JSON line: {"scratch": ..., '
@@ -95,22 +114,24 @@ def data_pass(name, args):
     """Time a pass over the script's own data iterator, with no training."""
     features, labels = scratch.synthetic_data(
         torch.tensor([2, -3.4]), 4.2, args.num_examples)
-    timer = Timer()
+    features, labels = features.to(args.device), labels.to(args.device)
+    timer = Timer(sync=synchronizer(args.device))
     for _ in range(args.num_epochs):
         timer.start()
         if name == 'scratch':
             batches = scratch.data_iter(args.batch_size, features, labels)
         else:
-            batches = concise.load_array((features, labels), args.batch_size)
+            batches = concise.load_array((features, labels), args.batch_size,
+                                         loader=args.loader)
         for X, y in batches:
             pass
         timer.stop()
     return timer.sum()
 
 
-def time_both(argv, repeats):
+def time_both(argvs, repeats):
     """Time each trainer `repeats` times, alternating, after a warm-up."""
-    parsed = {name: SCRIPTS[name].parse_args(argv) for name in SCRIPTS}
+    parsed = {name: SCRIPTS[name].parse_args(argvs[name]) for name in SCRIPTS}
     train = {name: Timer() for name in SCRIPTS}
     data = {name: Timer() for name in SCRIPTS}
     order = list(SCRIPTS)
@@ -164,8 +185,8 @@ def equivalence(args, scratch_lr, concise_lr):
     w = w0.clone().requires_grad_()
     b = b0.clone().requires_grad_()
     replay = Replay(epochs)
-    scratch.train(w, b, features, labels, scratch_lr, args.batch_size,
-                  args.num_epochs, Timer(),
+    scratch.train(scratch.linreg, scratch.squared_loss, w, b, scratch_lr,
+                  args.batch_size, features, labels, args.num_epochs, Timer(),
                   data_iter=lambda *_: iter(replay), log=silent)
 
     net = nn.Sequential(nn.Linear(2, 1))
@@ -180,16 +201,13 @@ def equivalence(args, scratch_lr, concise_lr):
 
 
 def save_plot(results, path):
-    """Write both loss curves, and the common MSE, to `path` atomically."""
-    import matplotlib
-    matplotlib.use('Agg')  # No display needed
-    from matplotlib import pyplot as plt
-    fig, ax = plt.subplots(figsize=(6, 4))
+    """Write both loss curves, and the common MSE, to `path`."""
+    fig, ax = figure(figsize=(6, 4))
     styles = {'scratch': 'tab:blue', 'concise': 'tab:orange'}
     for name, result in results.items():
         epochs = range(1, len(result['loss_per_epoch']) + 1)
         ax.plot(epochs, result['loss_per_epoch'], '-o', color=styles[name],
-                label=f'{name}: own loss ({result["loss_name"]})')
+                label=f'{name}: own loss, {result["loss_name"]}')
         ax.plot(epochs, result['mse_per_epoch'], '--x', color=styles[name],
                 label=f'{name}: MSE, no 1/2')
     for level, text in ((1e-4, 'sigma^2'), (5e-5, 'sigma^2 / 2')):
@@ -202,6 +220,20 @@ def save_plot(results, path):
     ax.set_xticks(list(epochs))
     ax.legend(fontsize=7)
     ax.set_title('Same data, same seed: scratch vs concise')
+    write_png(fig, path)
+
+
+def figure(**kwargs):
+    """A new matplotlib figure that needs no display."""
+    import matplotlib
+    matplotlib.use('Agg')
+    from matplotlib import pyplot as plt
+    return plt.subplots(**kwargs)
+
+
+def write_png(fig, path):
+    """Save `fig` to `path` whole or not at all: a temporary file, renamed."""
+    from matplotlib import pyplot as plt
     fig.tight_layout()
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(suffix='.png', dir=folder)
@@ -235,10 +267,16 @@ def report(results, timing, ratio, repeats):
                                 s['mse_per_epoch'], c['mse_per_epoch'])):
         print(f'{i + 1:>5}  {row[0]:>13.6f}  {row[1]:>13.6f}  '
               f'{row[2]:>12.6f}  {row[3]:>12.6f}')
-    print('  own loss: scratch `squared_loss` = (y_hat - y)^2 / 2 keeps a '
-          '1/2 that `nn.MSELoss` does not,\n  so at convergence they settle '
-          'near sigma^2/2 = 5e-05 and sigma^2 = 1e-04 (sigma = 0.01);\n'
-          '  the MSE columns use one definition for both.')
+    if s['loss_name'] == 'squared_loss' and c['loss_name'] == BOOK_MSE:
+        print('  own loss: scratch `squared_loss` = (y_hat - y)^2 / 2 keeps '
+              'a 1/2 that `nn.MSELoss` does not,\n  so at convergence they '
+              'settle near sigma^2/2 = 5e-05 and sigma^2 = 1e-04 '
+              '(sigma = 0.01);\n  the MSE columns use one definition for '
+              'both.')
+    else:
+        print(f'  own loss: scratch `{s["loss_name"]}`, concise '
+              f'`{c["loss_name"]}`; the MSE columns use one definition '
+              'for both.')
     print(f'{"":<26}{"scratch":>22}{"concise":>22}')
     for key in ('w_error', 'b_error'):
         cells = [', '.join(f'{v:+.5f}' for v in r[key]) for r in (s, c)]
@@ -260,17 +298,18 @@ def report(results, timing, ratio, repeats):
 
 def main(argv=None):
     args, rest = parse_args(argv)
+    argvs = split_flags(rest)
     try:
-        results = {name: run_main(name, rest + ['--json'])
+        results = {name: run_main(name, argvs[name] + ['--json'])
                    for name in SCRIPTS}
     except Failed as error:
         print(f'{PROG}: {error}', file=sys.stderr)
         return error.code
-    timing, ratio = time_both(rest, args.repeats)
+    timing, ratio = time_both(argvs, args.repeats)
     report(results, timing, ratio, args.repeats)
     summary = dict(results, time_ratio=ratio, timing=timing)
     if args.equivalence:
-        parsed = scratch.parse_args(rest)
+        parsed = scratch.parse_args(argvs['scratch'])
         lr = parsed.lr
         same = equivalence(parsed, 2 * lr, lr)
         equal = equivalence(parsed, lr, lr)

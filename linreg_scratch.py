@@ -16,7 +16,7 @@ import sys
 
 import torch
 
-from timer import Timer
+from timer import Timer, synchronizer
 
 PROG = 'linreg_scratch.py'
 
@@ -59,9 +59,44 @@ def parse_args(argv=None):
     parser.add_argument('--seed', type=int, default=0,
                         help='seeds `random` and `torch` once, before the '
                              'data are drawn')
+    parser.add_argument('--init', choices=['normal', 'zeros'],
+                        default='normal',
+                        help='`w` from N(0, init_std^2), or all zeros (zh '
+                             '3.2 ex. 1: fine here, the loss is convex)')
+    parser.add_argument('--init-std', type=positive_float, default=0.01,
+                        help='std of the normal init (en ex.: variance '
+                             '1000 is --init-std 31.6)')
+    parser.add_argument('--loss', choices=list(LOSSES), default='squared',
+                        help='squared: (y_hat - y)^2 / 2, the book\'s; '
+                             'huber: squared up to 1, then linear; '
+                             'abs: |y_hat - y|')
+    parser.add_argument('--device', choices=['cpu', 'cuda', 'mps', 'auto'],
+                        default='cpu',
+                        help='where to train; auto: an available '
+                             'accelerator, else cpu')
+    parser.add_argument('--print-grad', action='store_true',
+                        help='print `w.grad` and `b.grad`: the gradient of '
+                             'the full-data loss at the learned parameters '
+                             '(zh 3.3 ex. 3)')
     parser.add_argument('--json', action='store_true',
                         help='end with one line of JSON holding the results')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.init == 'zeros' and args.init_std != 0.01:
+        parser.error('argument --init-std: applies to --init normal only')
+    args.device = resolve_device(args.device, parser)
+    return args
+
+
+def resolve_device(name, parser):
+    """Map --device to an available device, or stop with argparse's error."""
+    available = {'cpu': True, 'cuda': torch.cuda.is_available(),
+                 'mps': torch.backends.mps.is_available()}
+    if name == 'auto':
+        name = next(n for n in ('cuda', 'mps', 'cpu') if available[n])
+    if not available[name]:
+        parser.error(f'argument --device: no {name} device is available '
+                     f'to this torch {torch.__version__}')
+    return name
 
 
 def synthetic_data(w, b, num_examples):
@@ -94,6 +129,21 @@ def squared_loss(y_hat, y):
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
+def huber_loss(y_hat, y, delta=1.0):
+    """Huber loss: `squared_loss` up to `delta`, then linear."""
+    error = (y_hat - y.reshape(y_hat.shape)).abs()
+    return torch.where(error <= delta, error ** 2 / 2,
+                       delta * (error - delta / 2))
+
+
+def abs_loss(y_hat, y):
+    """Absolute loss, whose gradient is only the sign of the error."""
+    return (y_hat - y.reshape(y_hat.shape)).abs()
+
+
+LOSSES = {'squared': squared_loss, 'huber': huber_loss, 'abs': abs_loss}
+
+
 def sgd(params, lr, batch_size):
     """Minibatch stochastic gradient descent."""
     with torch.no_grad():
@@ -109,10 +159,9 @@ def mse(y_hat, y):
     return float(((y_hat - y.reshape(y_hat.shape)) ** 2).mean())
 
 
-def train(w, b, features, labels, lr, batch_size, num_epochs, timer,
-          data_iter=data_iter, log=print):
-    """Train `linreg` with `squared_loss` and `sgd`; return per-epoch losses."""
-    net, loss = linreg, squared_loss
+def train(net, loss, w, b, lr, batch_size, features, labels, num_epochs,
+          timer, data_iter=data_iter, log=print):
+    """Train `net` with `loss` and `sgd`; return per-epoch losses and MSEs."""
     losses, mses = [], []
     for epoch in range(num_epochs):
         timer.start()
@@ -137,8 +186,8 @@ def train(w, b, features, labels, lr, batch_size, num_epochs, timer,
 
 def fingerprint(features, labels):
     """SHA-256 of the data's bytes: equal means bit-identical data."""
-    digest = hashlib.sha256(features.numpy().tobytes())
-    digest.update(labels.numpy().tobytes())
+    digest = hashlib.sha256(features.numpy())  # no copy of the data
+    digest.update(labels.numpy())
     return digest.hexdigest()
 
 
@@ -148,22 +197,37 @@ def run(args, log=print):
     torch.manual_seed(args.seed)
     true_w = torch.tensor([2, -3.4])
     true_b = 4.2
-    # The data are drawn before the model, so both scripts see the same data
+    # The data are drawn before the model, so both scripts see the same data,
+    # and on the CPU, so that they are the same bits on every device
     features, labels = synthetic_data(true_w, true_b, args.num_examples)
+    data_sha256 = fingerprint(features, labels)
+    features, labels = features.to(args.device), labels.to(args.device)
 
-    w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
+    if args.init == 'zeros':
+        w = torch.zeros(size=(2, 1))
+    else:
+        w = torch.normal(0, args.init_std, size=(2, 1))
+    w = w.to(args.device).requires_grad_()
+    b = torch.zeros(1, device=args.device, requires_grad=True)
+    net, loss = linreg, LOSSES[args.loss]
 
-    timer = Timer()
-    losses, mses = train(w, b, features, labels, args.lr, args.batch_size,
-                         args.num_epochs, timer, log=log)
+    timer = Timer(sync=synchronizer(args.device))
+    losses, mses = train(net, loss, w, b, args.lr, args.batch_size,
+                         features, labels, args.num_epochs, timer, log=log)
+    grads = {}
+    if args.print_grad:
+        # `sgd` zeroed the grads after its last step; fill them again
+        loss(net(features, w, b), labels).mean().backward()
+        grads = {'w_grad': w.grad.reshape(-1).tolist(),
+                 'b_grad': b.grad.reshape(-1).tolist()}
+        log(f'w.grad: {w.grad.reshape(-1)}, b.grad: {b.grad}')
+    w, b = w.detach().cpu(), b.detach().cpu()
     log(f'error in estimating w: {true_w - w.reshape(true_w.shape)}')
     log(f'error in estimating b: {true_b - b}')
-    w, b = w.detach(), b.detach()
     return {
         'impl': 'scratch',
         'config': {k: v for k, v in vars(args).items() if k != 'json'},
-        'loss_name': 'squared_loss, (y_hat - y)^2 / 2',
+        'loss_name': loss.__name__,
         'loss_per_epoch': losses,
         'mse_per_epoch': mses,
         'mse': mses[-1],
@@ -173,7 +237,8 @@ def run(args, log=print):
         'b_error': (true_b - b).reshape(-1).tolist(),
         'train_seconds': timer.sum(),
         'epoch_seconds': timer.times,
-        'data_sha256': fingerprint(features, labels),
+        'data_sha256': data_sha256,
+        **grads,
     }
 
 

@@ -34,8 +34,12 @@ def book_runs():
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
 def test_book_defaults_recover_w_and_b(book_runs, name):
     result = book_runs[name]
-    assert result['config'] == {'num_examples': 1000, 'batch_size': 10,
-                                'lr': 0.03, 'num_epochs': 3, 'seed': 0}
+    book = {'num_examples': 1000, 'batch_size': 10, 'lr': 0.03,
+            'num_epochs': 3, 'seed': 0, 'init': 'normal', 'init_std': 0.01,
+            'loss': 'squared', 'device': 'cpu', 'print_grad': False}
+    if name == 'concise':
+        book.update(reduction='mean', loader='book')
+    assert result['config'] == book
     assert len(result['loss_per_epoch']) == 3
     assert max(abs(e) for e in result['w_error']) < 0.01
     assert max(abs(e) for e in result['b_error']) < 0.01
