@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# CPU against a CUDA GPU, on one machine: the book-sized pair through
+# compare.sh (medians of alternating runs), then one epoch at 1e3 and 1e6
+# examples through benchmarks/scale.py. Needs a CUDA GPU; this is how the
+# README's device table was made.
+#
+#   PYTHON=.venv/bin/python benchmarks/devices.sh
+set -euo pipefail
+
+PYTHON="${PYTHON:-python3}"
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if ! "${PYTHON}" -c 'import sys, torch; sys.exit(not torch.cuda.is_available())'
+then
+  echo "devices.sh: ${PYTHON}'s torch sees no CUDA GPU" >&2
+  exit 1
+fi
+"${PYTHON}" -c 'import torch; print("#", torch.cuda.get_device_name(), "torch", torch.__version__)'
+
+for device in cpu cuda; do
+  echo "== ./compare.sh --device ${device}"
+  PYTHON="${PYTHON}" ./compare.sh --device "${device}"
+done
+for device in cpu cuda; do
+  echo "== one epoch, ${device}"
+  "${PYTHON}" benchmarks/scale.py --device "${device}" --sizes 1000
+  # The book's DataLoader at 1e6 takes minutes on a GPU: left out there
+  "${PYTHON}" benchmarks/scale.py --device "${device}" --sizes 1000000 \
+    --impls 'scratch,concise batched,bare randperm'
+done
