@@ -93,10 +93,10 @@ def one_epoch(impl, size, batch_size, device):
 
 def measure(impl, size, batch_size, device, repeats, budget):
     """Median seconds per epoch after a warm-up, runs, and peak MB added."""
-    one_epoch(impl, min(size, 1000), min(batch_size, 10), device)  # warm-up
     if device == 'cpu' and hasattr(os, 'fork'):
         # A fresh child per cell: memory freed by an earlier cell and reused
-        # by this one would otherwise hide this cell's own peak.
+        # by this one would otherwise hide this cell's own peak. The parent
+        # never runs autograd, whose threads do not survive a fork.
         read, write = os.pipe()
         child = os.fork()
         if child == 0:
@@ -117,6 +117,7 @@ def measure(impl, size, batch_size, device, repeats, budget):
 
 def timed_epochs(impl, size, batch_size, device, repeats, budget):
     """Time epochs until `repeats` or `budget`; track the peak memory."""
+    one_epoch(impl, min(size, 1000), min(batch_size, 10), device)  # warm-up
     times, peak_added = [], 0.0
     while len(times) < repeats and sum(times) < budget:
         if device == 'cuda':  # the accelerator's own memory
