@@ -14,6 +14,7 @@ import random
 import statistics
 import sys
 import tempfile
+import time
 
 import torch
 from torch import nn
@@ -26,6 +27,7 @@ PROG = 'compare.sh'
 SCRIPTS = {'scratch': scratch, 'concise': concise}
 CONCISE_ONLY = ('--loader', '--reduction')  # flags the scratch script lacks
 BOOK_MSE = "MSELoss(reduction='mean')"
+BUDGET = 15.0  # seconds of timing after which no more pairs are started
 
 
 def split_flags(argv):
@@ -77,9 +79,10 @@ def parse_args(argv=None):
     parser.add_argument('--equivalence', action='store_true',
                         help='also show that scratch at 2*lr and concise at '
                              'lr take the same steps on the same batches')
-    parser.add_argument('--repeats', type=scratch.positive_int, default=9,
-                        help='timed runs of each trainer, alternating, after '
-                             'one warm-up run of each')
+    parser.add_argument('--repeats', type=scratch.positive_int, default=30,
+                        help='timed one-epoch runs of each trainer, in '
+                             'alternating pairs after a warm-up pair; fewer '
+                             f'once timing has taken {BUDGET:g} s')
     return parser.parse_known_args(argv)
 
 
@@ -129,36 +132,45 @@ def data_pass(name, args):
     return timer.sum()
 
 
-def time_both(argvs, repeats):
-    """Time each trainer `repeats` times, alternating, after a warm-up."""
-    parsed = {name: SCRIPTS[name].parse_args(argvs[name]) for name in SCRIPTS}
-    train = {name: Timer() for name in SCRIPTS}
+def time_both(argvs, repeats, budget=BUDGET):
+    """Time one epoch of each trainer in alternating pairs, after a warm-up.
+
+    Short units alternated often share whatever load the machine has, and
+    give many pairs in little time; pairs stop early once `budget` seconds
+    have gone, so that a large configuration still ends.
+    """
+    parsed = {name: SCRIPTS[name].parse_args(argvs[name] + ['--num-epochs',
+                                                            '1'])
+              for name in SCRIPTS}
+    epoch = {name: Timer() for name in SCRIPTS}
     data = {name: Timer() for name in SCRIPTS}
     order = list(SCRIPTS)
+    started = time.perf_counter()
     for i in range(1 + repeats):
+        if i > 3 and time.perf_counter() - started > budget:
+            break
         for name in order:
             seconds = SCRIPTS[name].run(parsed[name], log=silent)
-            seconds = seconds['train_seconds']
             loading = data_pass(name, parsed[name])
-            if i:  # The first round is the warm-up
-                train[name].times.append(seconds)
+            if i:  # The first pair is the warm-up
+                epoch[name].times.append(seconds['train_seconds'])
                 data[name].times.append(loading)
         order.reverse()  # Neither trainer always goes first
     timing = {}
     for name in SCRIPTS:
-        low, high = train[name].spread()
+        low, high = epoch[name].spread()
         timing[name] = {
-            'train_median': train[name].median(),
-            'train_min': low, 'train_max': high,
-            'train_runs': train[name].times,
+            'epoch_median': epoch[name].median(),
+            'epoch_min': low, 'epoch_max': high,
+            'epoch_runs': epoch[name].times,
             'data_median': data[name].median(),
             'compute_median': max(
-                train[name].median() - data[name].median(), 0.0),
+                epoch[name].median() - data[name].median(), 0.0),
         }
-    # Each round's two runs are neighbours in time, so a load that comes
-    # and goes slows both: the median of the per-round ratios cancels it.
+    # A load that comes and goes slows both runs of a pair alike: the median
+    # of the per-pair ratios cancels it
     ratio = statistics.median(
-        c / s for c, s in zip(train['concise'].times, train['scratch'].times))
+        c / s for c, s in zip(epoch['concise'].times, epoch['scratch'].times))
     return timing, ratio
 
 
@@ -252,7 +264,7 @@ def ms(seconds):
     return f'{1000 * seconds:.1f} ms'
 
 
-def report(results, timing, ratio, repeats):
+def report(results, timing, ratio):
     """Print the side-by-side table."""
     s, c = results['scratch'], results['concise']
     cfg = s['config']
@@ -283,17 +295,19 @@ def report(results, timing, ratio, repeats):
         print(f'{key.replace("_", " "):<26}{cells[0]:>22}{cells[1]:>22}')
     print(f'{"final MSE":<26}{s["mse"]:>22.6f}{c["mse"]:>22.6f}')
     ts, tc = timing['scratch'], timing['concise']
-    spread = [f'{ms(t["train_median"])} ({1000 * t["train_min"]:.0f}-'
-              f'{1000 * t["train_max"]:.0f})' for t in (ts, tc)]
-    print(f'{"train time, median (range)":<26}{spread[0]:>22}'
-          f'{spread[1]:>22}')
+    epochs = cfg['num_epochs']
+    print(f'{f"train time, {epochs} epochs":<26}'
+          f'{ms(s["train_seconds"]):>22}{ms(c["train_seconds"]):>22}')
+    spread = [f'{ms(t["epoch_median"])} ({1000 * t["epoch_min"]:.1f}-'
+              f'{1000 * t["epoch_max"]:.1f})' for t in (ts, tc)]
+    print(f'{"per epoch, median (range)":<26}{spread[0]:>22}{spread[1]:>22}')
     print(f'{"  data loading":<26}{ms(ts["data_median"]):>22}'
           f'{ms(tc["data_median"]):>22}')
     print(f'{"  forward+backward+update":<26}{ms(ts["compute_median"]):>22}'
           f'{ms(tc["compute_median"]):>22}')
-    print(f'concise/scratch training time: {ratio:.2f}x (median of '
-          f'{repeats} alternating pairs of runs, after a warm-up pair; '
-          f'imports and data generation excluded)')
+    print(f'concise/scratch time per epoch: {ratio:.2f}x (median of '
+          f'{len(ts["epoch_runs"])} alternating pairs of one-epoch runs, '
+          'after a warm-up pair;\n  imports and data generation excluded)')
 
 
 def main(argv=None):
@@ -306,7 +320,7 @@ def main(argv=None):
         print(f'{PROG}: {error}', file=sys.stderr)
         return error.code
     timing, ratio = time_both(argvs, args.repeats)
-    report(results, timing, ratio, args.repeats)
+    report(results, timing, ratio)
     summary = dict(results, time_ratio=ratio, timing=timing)
     if args.equivalence:
         parsed = scratch.parse_args(argvs['scratch'])

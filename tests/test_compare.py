@@ -31,21 +31,22 @@ def test_compare_sh_side_by_side_json_and_plot(tmp_path):
     assert 'same data in both: yes' in out
     assert 'sigma^2/2 = 5e-05 and sigma^2 = 1e-04' in out
     for label in ('scratch loss', 'concise MSE', 'w error', 'b error',
-                  'train time, median (range)', 'data loading',
+                  'train time, 2 epochs', 'per epoch, median (range)',
+                  'data loading',
                   'forward+backward+update', 'concise/scratch'):
         assert label in out, label
     summary = json.loads(out.splitlines()[-1])
     assert summary['scratch']['impl'] == 'scratch'
     assert summary['concise']['impl'] == 'concise'
     assert summary['scratch']['config']['num_epochs'] == 2
-    pairs = zip(summary['timing']['concise']['train_runs'],
-                summary['timing']['scratch']['train_runs'])
+    pairs = zip(summary['timing']['concise']['epoch_runs'],
+                summary['timing']['scratch']['epoch_runs'])
     ratios = sorted(c / s for c, s in pairs)
     assert summary['time_ratio'] == pytest.approx(sum(ratios) / 2)
     for name in ('scratch', 'concise'):
         timing = summary['timing'][name]
-        assert len(timing['train_runs']) == 2
-        assert 0 < timing['data_median'] < timing['train_median']
+        assert len(timing['epoch_runs']) == 2
+        assert 0 < timing['data_median'] < timing['epoch_median']
     assert summary['equivalence']['double_lr_gap'] < 1e-5
     assert summary['equivalence']['same_lr_gap'] > 1e-4
     assert plot.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
@@ -105,3 +106,19 @@ def test_scratch_at_double_lr_takes_the_concise_steps(batch_size):
     assert compare.equivalence(args, 2 * args.lr, args.lr) < 1e-5
     # ... so at equal learning rates the two part ways
     assert compare.equivalence(args, args.lr, args.lr) > 1e-4
+
+
+def test_timing_stops_at_its_budget_with_at_least_three_pairs():
+    argvs = compare.split_flags(['--num-examples', '100'])
+    timing, ratio = compare.time_both(argvs, repeats=50, budget=0)
+    for name in ('scratch', 'concise'):
+        assert len(timing[name]['epoch_runs']) == 3
+    assert ratio > 0
+
+
+def test_concise_only_flags_go_to_the_concise_script_alone():
+    argvs = compare.split_flags(['--lr', '0.1', '--loader', 'batched',
+                                 '--reduction=sum', '--seed', '3'])
+    assert argvs['scratch'] == ['--lr', '0.1', '--seed', '3']
+    assert argvs['concise'] == ['--lr', '0.1', '--loader', 'batched',
+                                '--reduction=sum', '--seed', '3']
