@@ -46,7 +46,7 @@ def split_flags(argv):
 
 
 def png_path(text):
-    """An argparse type: a .png file in a folder that exists and is writable."""
+    """An argparse type: a .png file in a writable folder that exists."""
     folder = os.path.dirname(os.path.abspath(text))
     if not text.lower().endswith('.png'):
         raise argparse.ArgumentTypeError(f'{text!r} does not end in .png')
@@ -220,8 +220,9 @@ def save_plot(results, path):
         epochs = range(1, len(result['loss_per_epoch']) + 1)
         ax.plot(epochs, result['loss_per_epoch'], '-o', color=styles[name],
                 label=f'{name}: own loss, {result["loss_name"]}')
+        same = result['mse_per_epoch'] == result['loss_per_epoch']
         ax.plot(epochs, result['mse_per_epoch'], '--x', color=styles[name],
-                label=f'{name}: MSE, no 1/2')
+                label=f'{name}: MSE, no 1/2' + (' (its own loss)' * same))
     for level, text in ((1e-4, 'sigma^2'), (5e-5, 'sigma^2 / 2')):
         ax.axhline(level, color='gray', linestyle=':', linewidth=1)
         ax.annotate(text, (1, level), xytext=(2, 2),

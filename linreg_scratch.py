@@ -46,7 +46,7 @@ def positive_float(text):
 def parse_args(argv=None):
     """The book's settings, as flags whose defaults reproduce the chapter."""
     parser = argparse.ArgumentParser(
-        prog=PROG, description=__doc__.splitlines()[0],
+        prog=PROG, description=' '.join(__doc__.split('\n\n')[0].split()),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('--num-examples', type=positive_int, default=1000,
                         help='examples drawn by `synthetic_data`')

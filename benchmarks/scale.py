@@ -19,7 +19,6 @@ import os
 import resource
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import torch

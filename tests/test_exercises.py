@@ -82,7 +82,8 @@ def test_init_std_with_zero_init_is_an_error(name, capsys):
     with pytest.raises(SystemExit) as stop:
         SCRIPTS[name].main(['--init', 'zeros', '--init-std', '5'])
     assert stop.value.code == 2
-    assert '--init-std: applies to --init normal only' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert '--init-std: applies to --init normal only' in err
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
