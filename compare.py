@@ -78,7 +78,8 @@ def parse_args(argv=None):
                         help='also write both loss curves to FILE.png')
     parser.add_argument('--equivalence', action='store_true',
                         help='also show that scratch at 2*lr and concise at '
-                             'lr take the same steps on the same batches')
+                             'lr take the same steps on the same batches '
+                             '(with the book\'s two losses, on the CPU)')
     parser.add_argument('--repeats', type=scratch.positive_int, default=30,
                         help='timed one-epoch runs of each trainer, in '
                              'alternating pairs after a warm-up pair; fewer '
