@@ -4,8 +4,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 D2L := d2l==1.0.3
-# Keyed by what is installed, so a changed requirements.txt reinstalls.
-REQ_KEY := $(shell cat requirements.txt | sha256sum | cut -c1-12)-$(D2L)
+# Keyed by what is installed, so a changed requirements.txt reinstalls;
+# Python computes the key, since not every system has sha256sum.
+REQ_KEY := $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(\
+	open('requirements.txt', 'rb').read()).hexdigest()[:12])")-$(D2L)
 STAMP := $(VENV)/.installed-$(REQ_KEY)
 
 .PHONY: setup compare test

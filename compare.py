@@ -1,164 +1,148 @@
 """Run both trainers on the same data and compare them honestly.
 
-compare.sh calls this; see `./compare.sh --help`. Both scripts' `main` run
-in this one process, with the same flags, exactly as on the command line;
-then their training loops are timed alternately here, so that a busy machine
-slows both alike and the concise/scratch ratio stays put.
+compare.sh calls this (`python compare.py` works too, where there is no
+bash); see `./compare.sh --help`. Every flag is checked before torch is
+imported. Then both scripts' chapter code runs in this one process, with the
+same flags, exactly as on the command line; the loss table comes as soon as
+both are done; then their training loops are timed alternately here, so that
+a busy machine slows both alike and the concise/scratch ratio stays put.
 """
 import argparse
 import contextlib
+import importlib
 import io
-import json
-import os
-import random
+import math
 import statistics
 import sys
-import tempfile
 import time
 
-import torch
-from torch import nn
-
-import linreg_concise as concise
-import linreg_scratch as scratch
-from timer import Timer, synchronizer
+import cli
 
 PROG = 'compare.sh'
-SCRIPTS = {'scratch': scratch, 'concise': concise}
-CONCISE_ONLY = ('--loader', '--reduction')  # flags the scratch script lacks
 BOOK_MSE = "MSELoss(reduction='mean')"
 BUDGET = 15.0  # seconds of timing after which no more pairs are started
 
 
-def split_flags(argv):
-    """Split compare.sh's script flags into scratch's and concise's."""
-    argvs = {'scratch': [], 'concise': []}
-    argv = iter(argv)
-    for arg in argv:
-        if arg.split('=')[0] in CONCISE_ONLY:
-            argvs['concise'].append(arg)
-            if '=' not in arg:
-                argvs['concise'].append(next(argv, ''))
-        else:
-            for name in argvs:
-                argvs[name].append(arg)
-    return argvs
-
-
-def png_path(text):
-    """An argparse type: a .png file in a writable folder that exists."""
-    folder = os.path.dirname(os.path.abspath(text))
-    if not text.lower().endswith('.png'):
-        raise argparse.ArgumentTypeError(f'{text!r} does not end in .png')
-    if not os.path.isdir(folder):
-        raise argparse.ArgumentTypeError(f'folder {folder!r} does not exist')
-    if not os.access(folder, os.W_OK) or os.path.isdir(text):
-        raise argparse.ArgumentTypeError(f'cannot write {text!r}')
-    return text
-
-
 def parse_args(argv=None):
-    """compare.sh's own flags; all others go to both scripts unchanged."""
-    parser = argparse.ArgumentParser(
+    """compare.sh's own flags, and the scripts' flags checked as theirs."""
+    parser = cli.Parser(
         prog=PROG,
         description='Run linreg_scratch.py and linreg_concise.py with the '
                     'same flags on the same data, and print their losses, '
-                    'a common MSE, the errors in w and b, and their '
-                    'training times side by side.',
+                    'a common MSE, the errors in w and b, the closed-form '
+                    'least-squares fit, and their training times side by '
+                    'side.',
         epilog='Every other flag (--num-examples, --batch-size, --lr, '
                '--num-epochs, --seed, --device, ...) goes to both scripts '
                'unchanged, but --loader and --reduction, which go to '
                'linreg_concise.py alone; see `python linreg_concise.py '
-               '--help`.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+               '--help`. A trainer that diverges is shown as such beside '
+               'the other; exit status 0 means the comparison was made.')
     parser.add_argument('--json', action='store_true',
                         help='end with one JSON line: {"scratch": ..., '
-                             '"concise": ..., "time_ratio": ..., ...}')
-    parser.add_argument('--plot', type=png_path, metavar='FILE.png',
-                        help='also write both loss curves to FILE.png')
+                             '"concise": ..., "lstsq": ..., "time_ratio": '
+                             '..., "timing": ..., "equivalence": ...}')
+    parser.add_argument('--plot', type=cli.png_path, metavar='FILE.png',
+                        help='also draw the per-step MSE of both, and their '
+                             'paths in (w1, w2), to FILE.png')
     parser.add_argument('--equivalence', action='store_true',
                         help='also show that scratch at 2*lr and concise at '
                              'lr take the same steps on the same batches '
-                             '(with the book\'s two losses, on the CPU)')
-    parser.add_argument('--repeats', type=scratch.positive_int, default=30,
+                             '(with the book\'s two losses)')
+    parser.add_argument('--repeats', type=cli.positive_int, default=30,
                         help='timed one-epoch runs of each trainer, in '
                              'alternating pairs after a warm-up pair; fewer '
                              f'once timing has taken {BUDGET:g} s')
-    return parser.parse_known_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    parsed = cli.check_script_flags(PROG, cli.split_flags(rest))
+    return args, parsed
 
 
-class Failed(Exception):
-    """A script exited non-zero; the message says which and why."""
+class EpochEcho(io.TextIOBase):
+    """A stdout for a script run here: its `epoch ...` lines go on to
+    stderr as they come, as progress; the previews are dropped."""
 
-    def __init__(self, message, code):
-        super().__init__(message)
-        self.code = code
+    def __init__(self, prefix):
+        self.prefix, self.pending = prefix, ''
 
+    def writable(self):
+        return True
 
-def run_main(name, argv):
-    """Run one script's `main(argv)` here, as if from the shell."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = SCRIPTS[name].main(argv)
-        except SystemExit as stop:  # argparse's errors
-            code = stop.code
-    if code:
-        lines = err.getvalue().strip().splitlines() or ['(no message)']
-        raise Failed(f'linreg_{name}.py failed (exit {code}): {lines[-1]}',
-                     code)
-    return json.loads(out.getvalue().splitlines()[-1])
+    def write(self, text):
+        self.pending += text
+        *lines, self.pending = self.pending.split('\n')
+        for line in lines:
+            if line.startswith('epoch '):
+                print(f'{self.prefix}: {line}', file=sys.stderr, flush=True)
+        return len(text)
 
 
-def silent(*args):
-    """A `log` that prints nothing."""
+def run_script(name, args, echo=False, **options):
+    """Run one script's chapter code here; a divergence is a result."""
+    import lab
+    out = EpochEcho(cli.PROGS[name]) if echo else io.StringIO()
+    with contextlib.redirect_stdout(out):
+        return lab.run(name, module(name), args, allow_divergence=True,
+                       **options)
 
 
-def data_pass(name, args):
-    """Time a pass over the script's own data iterator, with no training."""
-    features, labels = scratch.synthetic_data(
-        torch.tensor([2, -3.4]), 4.2, args.num_examples)
-    features, labels = features.to(args.device), labels.to(args.device)
+def module(name):
+    """linreg_{name}, imported when first asked for (with torch, and d2l
+    for the concise one)."""
+    return importlib.import_module(f'linreg_{name}')
+
+
+def replace(args, **changes):
+    """A copy of parsed flags with some changed."""
+    return argparse.Namespace(**dict(vars(args), **changes))
+
+
+def data_pass(name, bench):
+    """Time one pass over the script's own data iterator on the data the
+    timed run drew, with no training."""
+    import lab
+    from timer import Timer, synchronizer
+    args, script = bench.args, module(name)
     timer = Timer(sync=synchronizer(args.device))
-    for _ in range(args.num_epochs):
-        timer.start()
-        if name == 'scratch':
-            batches = scratch.data_iter(args.batch_size, features, labels)
-        else:
-            batches = concise.load_array((features, labels), args.batch_size,
-                                         loader=args.loader)
-        for X, y in batches:
-            pass
-        timer.stop()
-    return timer.sum()
+    timer.start()
+    if name == 'scratch':
+        batches = script.data_iter(args.batch_size, bench.features,
+                                   bench.labels)
+    else:
+        batches = script.load_array((bench.features, bench.labels),
+                                    args.batch_size)
+        if args.loader == 'batched':
+            batches = lab.batched_loader(batches)
+    for X, y in batches:
+        pass
+    return timer.stop()
 
 
-def time_both(argvs, repeats, budget=BUDGET):
+def time_both(parsed, repeats, budget=BUDGET):
     """Time one epoch of each trainer in alternating pairs, after a warm-up.
 
     Short units alternated often share whatever load the machine has, and
     give many pairs in little time; pairs stop early once `budget` seconds
     have gone, so that a large configuration still ends.
     """
-    parsed = {name: SCRIPTS[name].parse_args(argvs[name] + ['--num-epochs',
-                                                            '1'])
-              for name in SCRIPTS}
-    epoch = {name: Timer() for name in SCRIPTS}
-    data = {name: Timer() for name in SCRIPTS}
-    order = list(SCRIPTS)
+    from timer import Timer
+    one = {name: replace(args, num_epochs=1) for name, args in parsed.items()}
+    epoch = {name: Timer() for name in parsed}
+    data = {name: Timer() for name in parsed}
+    order = list(parsed)
     started = time.perf_counter()
     for i in range(1 + repeats):
         if i > 3 and time.perf_counter() - started > budget:
             break
         for name in order:
-            seconds = SCRIPTS[name].run(parsed[name], log=silent)
-            loading = data_pass(name, parsed[name])
+            bench = run_script(name, one[name])
+            loading = data_pass(name, bench)
             if i:  # The first pair is the warm-up
-                epoch[name].times.append(seconds['train_seconds'])
+                epoch[name].times.append(bench.epoch_timer.times[0])
                 data[name].times.append(loading)
         order.reverse()  # Neither trainer always goes first
     timing = {}
-    for name in SCRIPTS:
+    for name in parsed:
         low, high = epoch[name].spread()
         timing[name] = {
             'epoch_median': epoch[name].median(),
@@ -175,99 +159,73 @@ def time_both(argvs, repeats, budget=BUDGET):
     return timing, ratio
 
 
-class Replay:
-    """Hand out the same recorded batches, one epoch per `iter()`."""
-
-    def __init__(self, epochs):
-        self._epochs = iter(epochs)
-
-    def __iter__(self):
-        return iter(next(self._epochs))
-
-
-def equivalence(args, scratch_lr, concise_lr):
-    """Train both from one init on one batch order; return the max gap."""
-    random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    features, labels = scratch.synthetic_data(
-        torch.tensor([2, -3.4]), 4.2, args.num_examples)
-    epochs = [list(scratch.data_iter(args.batch_size, features, labels))
-              for _ in range(args.num_epochs)]
-    w0, b0 = torch.normal(0, 0.01, size=(2, 1)), torch.zeros(1)
-
-    w = w0.clone().requires_grad_()
-    b = b0.clone().requires_grad_()
-    replay = Replay(epochs)
-    scratch.train(scratch.linreg, scratch.squared_loss, w, b, scratch_lr,
-                  args.batch_size, features, labels, args.num_epochs, Timer(),
-                  data_iter=lambda *_: iter(replay), log=silent)
-
-    net = nn.Sequential(nn.Linear(2, 1))
-    net[0].weight.data.copy_(w0.T)
-    net[0].bias.data.copy_(b0)
-    trainer = torch.optim.SGD(net.parameters(), lr=concise_lr)
-    concise.train(net, nn.MSELoss(), trainer, features, labels,
-                  args.num_epochs, Timer(), Replay(epochs), log=silent)
-    with torch.no_grad():
-        return max(float((w.T - net[0].weight).abs().max()),
-                   float((b - net[0].bias).abs().max()))
+def replays(parsed):
+    """The concise run with the book's loss, and the scratch trainer at
+    2*lr and at lr fed its batches and its initial parameters."""
+    book = replace(parsed['concise'], loss='squared', reduction='mean')
+    concise = run_script('concise', book, trace=True, keep_batches=True)
+    start = (concise.initial[:-1], concise.initial[-1:])
+    scratch = replace(parsed['scratch'], loss='squared')
+    return concise, {
+        factor: run_script('scratch', replace(scratch, lr=factor * book.lr),
+                           trace=True, replay=concise.batches, start=start)
+        for factor in (2, 1)}
 
 
-def save_plot(results, path):
-    """Write both loss curves, and the common MSE, to `path`."""
-    fig, ax = figure(figsize=(6, 4))
-    styles = {'scratch': 'tab:blue', 'concise': 'tab:orange'}
-    for name, result in results.items():
-        epochs = range(1, len(result['loss_per_epoch']) + 1)
-        ax.plot(epochs, result['loss_per_epoch'], '-o', color=styles[name],
-                label=f'{name}: own loss, {result["loss_name"]}')
-        same = result['mse_per_epoch'] == result['loss_per_epoch']
-        ax.plot(epochs, result['mse_per_epoch'], '--x', color=styles[name],
-                label=f'{name}: MSE, no 1/2' + (' (its own loss)' * same))
-    for level, text in ((1e-4, 'sigma^2'), (5e-5, 'sigma^2 / 2')):
-        ax.axhline(level, color='gray', linestyle=':', linewidth=1)
-        ax.annotate(text, (1, level), xytext=(2, 2),
-                    textcoords='offset points', fontsize=7, color='gray')
-    ax.set_yscale('log')
-    ax.set_xlabel('epoch')
-    ax.set_ylabel('full-data loss')
-    ax.set_xticks(list(epochs))
-    ax.legend(fontsize=7)
-    ax.set_title('Same data, same seed: scratch vs concise')
-    write_png(fig, path)
+def path_gap(one, other):
+    """The largest parameter gap over the steps both took with finite
+    parameters, relative to the parameters' size once they pass 1 (so
+    that rounding in a run that blows up does not read as a gap)."""
+    import torch
+    steps = min(len(one.path), len(other.path))
+    a, b = torch.stack(one.path[:steps]), torch.stack(other.path[:steps])
+    finite = torch.isfinite(a).all(1) & torch.isfinite(b).all(1)
+    a, b = a[finite].double(), b[finite].double()
+    size = torch.maximum(torch.maximum(a.abs(), b.abs()), torch.ones(1))
+    return float(((a - b).abs() / size).max())
 
 
-def figure(**kwargs):
-    """A new matplotlib figure that needs no display."""
-    import matplotlib
-    matplotlib.use('Agg')
-    from matplotlib import pyplot as plt
-    return plt.subplots(**kwargs)
+def equivalence(parsed, concise, scratch):
+    """Print and return the parameter gaps of the two replays."""
+    lr = concise.args.lr
+    gaps = {'double_lr_gap': path_gap(scratch[2], concise),
+            'same_lr_gap': path_gap(scratch[1], concise)}
+    print('equivalence, one init and one batch order for both (gap: '
+          '|difference| / max(1, |parameter|), over every step):')
+    for key, factor in (('double_lr_gap', 2), ('same_lr_gap', 1)):
+        ended = [f'{who} diverged at epoch {run.diverged_at}'
+                 for who, run in (('scratch', scratch[factor]),
+                                  ('concise', concise)) if run.diverged]
+        print(f'  scratch at lr {factor * lr:g} vs concise at lr {lr:g}: '
+              f'max parameter gap {gaps[key]:.1e}'
+              + (f' (measured until {", ".join(ended)})' if ended else ''))
+    print('  `nn.MSELoss` has no 1/2, so its gradient is twice that of the '
+          'mean of `squared_loss`.')
+    args = parsed['scratch']
+    if args.num_examples % args.batch_size:
+        print('  (the last batch is short: the book\'s `sgd` still divides '
+              'it by `batch_size`, `MSELoss` by its length)')
+    return gaps
 
 
-def write_png(fig, path):
-    """Save `fig` to `path` whole or not at all: a temporary file, renamed."""
-    from matplotlib import pyplot as plt
-    fig.tight_layout()
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(suffix='.png', dir=folder)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            fig.savefig(f, format='png', dpi=120)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    finally:
-        plt.close(fig)
+def cell(value, width):
+    """A table cell: the number, or why there is none."""
+    if value is None or not math.isfinite(value):
+        text = 'diverged'
+    else:
+        text = f'{value:.6f}' if abs(value) < 1e4 else f'{value:.3e}'
+    return f'{text:>{width}}'
 
 
-def ms(seconds):
-    return f'{1000 * seconds:.1f} ms'
+def errors(result):
+    if result.get('diverged'):
+        return (f'diverged at epoch {result["diverged_at_epoch"]}',) * 2
+    return tuple(', '.join(f'{v:+.5f}' for v in result[key])
+                 for key in ('w_error', 'b_error'))
 
 
-def report(results, timing, ratio):
-    """Print the side-by-side table."""
+def report(results, lstsq):
+    """Print the loss table and the errors, before any timing."""
     s, c = results['scratch'], results['concise']
     cfg = s['config']
     same = s['data_sha256'] == c['data_sha256']
@@ -277,10 +235,14 @@ def report(results, timing, ratio):
           f'(sha256 {s["data_sha256"][:12]})')
     print(f'{"epoch":>5}  {"scratch loss":>13}  {"concise loss":>13}  '
           f'{"scratch MSE":>12}  {"concise MSE":>12}')
-    for i, row in enumerate(zip(s['loss_per_epoch'], c['loss_per_epoch'],
-                                s['mse_per_epoch'], c['mse_per_epoch'])):
-        print(f'{i + 1:>5}  {row[0]:>13.6f}  {row[1]:>13.6f}  '
-              f'{row[2]:>12.6f}  {row[3]:>12.6f}')
+    for epoch in range(cfg['num_epochs']):
+        row = [r[key][epoch] if epoch < len(r[key]) else None
+               for key in ('loss_per_epoch', 'mse_per_epoch')
+               for r in (s, c)]
+        if all(v is None for v in row):
+            break
+        print(f'{epoch + 1:>5}  {cell(row[0], 13)}  {cell(row[1], 13)}  '
+              f'{cell(row[2], 12)}  {cell(row[3], 12)}')
     if s['loss_name'] == 'squared_loss' and c['loss_name'] == BOOK_MSE:
         print('  own loss: scratch `squared_loss` = (y_hat - y)^2 / 2 keeps '
               'a 1/2 that `nn.MSELoss` does not,\n  so at convergence they '
@@ -291,13 +253,31 @@ def report(results, timing, ratio):
         print(f'  own loss: scratch `{s["loss_name"]}`, concise '
               f'`{c["loss_name"]}`; the MSE columns use one definition '
               'for both.')
-    print(f'{"":<26}{"scratch":>22}{"concise":>22}')
-    for key in ('w_error', 'b_error'):
-        cells = [', '.join(f'{v:+.5f}' for v in r[key]) for r in (s, c)]
-        print(f'{key.replace("_", " "):<26}{cells[0]:>22}{cells[1]:>22}')
-    print(f'{"final MSE":<26}{s["mse"]:>22.6f}{c["mse"]:>22.6f}')
+    for r in (s, c):
+        if r.get('diverged'):
+            print(f'  linreg_{r["impl"]}.py: {r["diverged"]}; the other '
+                  'column is still a result')
+    print(f'{"":<26}{"scratch":>22}{"concise":>22}{"lstsq":>22}')
+    rows = zip(errors(s), errors(c), errors(lstsq))
+    for label, cells in zip(('w error', 'b error'), rows):
+        print(f'{label:<26}' + ''.join(f'{v:>22}' for v in cells))
+    print(f'{"final MSE":<26}'
+          + ''.join(cell(r['mse'] if not r.get('diverged') else None, 22)
+                    for r in (s, c, lstsq)))
+    print('  lstsq: the closed-form least-squares fit on the same data '
+          '(`torch.linalg.lstsq`),\n  the lowest MSE any line reaches '
+          'there.')
+
+
+def ms(seconds):
+    return f'{1000 * seconds:.1f} ms'
+
+
+def report_timing(results, timing, ratio):
+    """Print the timing rows."""
+    s, c = results['scratch'], results['concise']
     ts, tc = timing['scratch'], timing['concise']
-    epochs = cfg['num_epochs']
+    epochs = s['config']['num_epochs']
     print(f'{f"train time, {epochs} epochs":<26}'
           f'{ms(s["train_seconds"]):>22}{ms(c["train_seconds"]):>22}')
     spread = [f'{ms(t["epoch_median"])} ({1000 * t["epoch_min"]:.1f}-'
@@ -313,39 +293,56 @@ def report(results, timing, ratio):
 
 
 def main(argv=None):
-    args, rest = parse_args(argv)
-    argvs = split_flags(rest)
-    try:
-        results = {name: run_main(name, argvs[name] + ['--json'])
-                   for name in SCRIPTS}
-    except Failed as error:
-        print(f'{PROG}: {error}', file=sys.stderr)
-        return error.code
-    timing, ratio = time_both(argvs, args.repeats)
-    report(results, timing, ratio)
-    summary = dict(results, time_ratio=ratio, timing=timing)
+    return cli.guarded(PROG, lambda: compare(argv))
+
+
+def compare(argv):
+    args, parsed = parse_args(argv)
+    import lab
+    for name in parsed:
+        try:
+            parsed[name].device = lab.resolve_device(parsed[name].device)
+        except ValueError as error:
+            print(f'{PROG}: {cli.PROGS[name]}: error: {error}',
+                  file=sys.stderr)
+            return 2
+    extras = args.plot or args.equivalence
+    labs = {}
+    for name in parsed:
+        try:
+            labs[name] = run_script(name, parsed[name], echo=True,
+                                    trace=bool(args.plot))
+        except lab.Failed as error:
+            print(f'{PROG}: {cli.PROGS[name]} failed: {error}',
+                  file=sys.stderr)
+            return 1
+    results = {name: labs[name].results() for name in labs}
+    first = labs['scratch']
+    lstsq = lab.least_squares(first.features, first.labels, first.true_w,
+                              first.true_b)
+    report(results, lstsq)
+    sys.stdout.flush()
+    timing, ratio = time_both(parsed, args.repeats)
+    report_timing(results, timing, ratio)
+    summary = dict(results, lstsq=lstsq, time_ratio=ratio, timing=timing)
+    code = 0
+    if extras:
+        concise, scratch = replays(parsed)
     if args.equivalence:
-        parsed = scratch.parse_args(argvs['scratch'])
-        lr = parsed.lr
-        same = equivalence(parsed, 2 * lr, lr)
-        equal = equivalence(parsed, lr, lr)
-        print(f'equivalence, one init and one batch order for both:\n'
-              f'  scratch at lr {2 * lr:g} vs concise at lr {lr:g}: '
-              f'max |parameter gap| {same:.1e}\n'
-              f'  scratch at lr {lr:g} vs concise at lr {lr:g}: '
-              f'max |parameter gap| {equal:.1e}\n'
-              '  `nn.MSELoss` has no 1/2, so its gradient is twice that of '
-              'the mean of `squared_loss`.')
-        if parsed.num_examples % parsed.batch_size:
-            print('  (the last batch is short: the book\'s `sgd` still '
-                  'divides it by `batch_size`, `MSELoss` by its length)')
-        summary['equivalence'] = {'double_lr_gap': same, 'same_lr_gap': equal}
+        summary['equivalence'] = equivalence(parsed, concise, scratch)
     if args.plot:
-        save_plot(results, args.plot)
-        print(f'wrote {args.plot}')
+        import plots
+        try:
+            plots.compare(labs, concise, scratch, lstsq, args.plot)
+            print(f'wrote {args.plot}')
+        except OSError as error:
+            print(f'{PROG}: error: cannot write {args.plot}: '
+                  f'{error.strerror or error}; the results above stand',
+                  file=sys.stderr)
+            code = 1
     if args.json:
-        print(json.dumps(summary))
-    return 0
+        print(cli.dumps(summary))
+    return code
 
 
 if __name__ == '__main__':

@@ -3,22 +3,40 @@
 # their losses, errors and training times side by side.
 #
 #   ./compare.sh                      # the book's defaults
-#   ./compare.sh --lr 0.01 --json     # flags go to both scripts
-#   PYTHON=.venv/bin/python ./compare.sh --plot losses.png
+#   ./compare.sh --lr 1               # one diverges, the other does not
+#   ./compare.sh --plot losses.png    # flags go to both scripts
+#
+# Python: $PYTHON if set, else this checkout's .venv (made by `make
+# compare`), else python3. Without bash: `python compare.py` does the same.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
-PYTHON="${PYTHON:-python3}"
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# The folder of this file, through any symbolic links to it
+src="${BASH_SOURCE[0]}"
+while [ -L "${src}" ]; do
+  dir="$(cd -P "$(dirname "${src}")" && pwd)"
+  src="$(readlink "${src}")"
+  [[ "${src}" == /* ]] || src="${dir}/${src}"
+done
+here="$(cd -P "$(dirname "${src}")" && pwd)"
+
+if [ -z "${PYTHON:-}" ]; then
+  if [ -x "${here}/.venv/bin/python" ]; then
+    PYTHON="${here}/.venv/bin/python"
+  else
+    PYTHON=python3
+  fi
+fi
 
 # find_spec is instant; importing torch here would cost seconds.
 if ! "${PYTHON}" -c 'import importlib.util as u, sys
 sys.exit(not all(u.find_spec(m) for m in ("torch", "d2l")))' 2>/dev/null
 then
-  echo "compare.sh: ${PYTHON} cannot import torch and d2l;" \
-       "run 'make compare', or set PYTHON to a set-up interpreter" >&2
+  echo "compare.sh: ${PYTHON} cannot import torch and d2l; run" \
+       "'make setup' in ${here} (or set PYTHON to a set-up interpreter)" >&2
   exit 1
 fi
 
-# compare.py does the work in one process: both scripts' main(), then the
-# alternating timing; when a script fails it says which one and why.
+# compare.py checks every flag before importing torch, then does the work
+# in one process: both scripts' chapter code, then the alternating timing.
 exec "${PYTHON}" "${here}/compare.py" "$@"

@@ -6,14 +6,17 @@
 
 Each point is a fresh run of the script, with its own seeding, data and
 initialisation: no point starts from the parameters the last one learned.
+Beside the trainers, each point shows the closed-form least-squares fit on
+the same data (`lstsq`): the error that no optimiser can beat there. Every
+flag is checked before torch is imported; Ctrl-C keeps the finished points.
 """
 import argparse
-import json
+import contextlib
+import io
 import sys
 import time
 
-import compare
-import linreg_scratch as scratch
+import cli
 
 PROG = 'sweep.py'
 GRIDS = {
@@ -25,36 +28,38 @@ GRIDS = {
 
 def parse_args(argv=None):
     """The sweep's own flags; all others go to the scripts unchanged."""
-    parser = argparse.ArgumentParser(
+    parser = cli.Parser(
         prog=PROG, description=__doc__.splitlines()[0],
         epilog='Every other flag goes to the scripts unchanged (--loader and '
-               '--reduction to linreg_concise.py alone).',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+               '--reduction to linreg_concise.py alone).')
     parser.add_argument('setting', choices=list(GRIDS),
                         help='what to sweep; lr grid: '
                              f'{GRIDS["lr"]}; num-examples grid: '
-                             f'{GRIDS["num-examples"]}')
+                             f'{GRIDS["num-examples"]} (log-spaced: each '
+                             'step multiplies the data, so equal steps on a '
+                             'log axis show a 1/sqrt(n) error as a line)')
     parser.add_argument('--impl', choices=['both', 'scratch', 'concise'],
                         default='both', help='which script to sweep')
     parser.add_argument('--values', type=values_list,
                         help='comma-separated values instead of the grid')
-    parser.add_argument('--plot', type=compare.png_path, metavar='FILE.png',
+    parser.add_argument('--plot', type=cli.png_path, metavar='FILE.png',
                         help='also draw the table to FILE.png')
     parser.add_argument('--json', action='store_true',
                         help='end with one JSON line: the rows')
     args, rest = parser.parse_known_args(argv)
     values = args.values or GRIDS[args.setting]
-    typ = scratch.positive_float if args.setting == 'lr' else \
-        scratch.positive_int
+    typ = cli.positive_float if args.setting == 'lr' else cli.positive_int
     try:
         args.values = [typ(v) for v in values]
     except argparse.ArgumentTypeError as error:
         parser.error(f'argument --values: {error}')
-    # Check the script flags once, before the first point
-    argvs = compare.split_flags(rest)
-    for name in impls(args):
-        with_value = argvs[name] + [f'--{args.setting}', str(args.values[0])]
-        compare.SCRIPTS[name].parse_args(with_value)
+    # Check the script flags once, at the largest point, before any run
+    argvs = cli.split_flags(rest)
+    largest = str(max(args.values))
+    parsed = cli.check_script_flags(
+        PROG, {name: argvs[name] + [f'--{args.setting}', largest]
+               for name in impls(args)}, names=impls(args))
+    args.config = parsed[impls(args)[0]]  # for the plot's title
     return args, argvs
 
 
@@ -70,87 +75,117 @@ def impls(args):
     return ['scratch', 'concise'] if args.impl == 'both' else [args.impl]
 
 
-def sweep(args, argvs, progress=None):
-    """Run every point afresh; return one row per point and script."""
+def sweep(args, argvs, rows, progress=None):
+    """Run every point afresh, appending one row per point and script (and
+    one for the lstsq fit) to `rows`, so that Ctrl-C keeps what is done."""
+    import compare
+    import lab
     progress = progress or sys.stderr
-    rows = []
+    modules = {name: compare.module(name) for name in impls(args)}
     points = [(v, name) for v in args.values for name in impls(args)]
     for i, (value, name) in enumerate(points):
-        module = compare.SCRIPTS[name]
-        point = module.parse_args(
-            argvs[name] + [f'--{args.setting}', str(value)])
+        point = cli.parse_args(name, argvs[name] +
+                               [f'--{args.setting}', str(value)])
+        point.device = lab.resolve_device(point.device)
         start = time.perf_counter()
-        row = {'impl': name, args.setting: value}
-        try:
-            result = module.run(point, log=compare.silent)
-        except FloatingPointError as error:
-            row.update(mse=None, w_error=None, b_error=None,
-                       diverged=str(error).split(';')[0])
+        with contextlib.redirect_stdout(io.StringIO()):
+            run = lab.run(name, modules[name], point,
+                          allow_divergence=True)
+        if run.diverged:
+            rows.append({'impl': name, args.setting: value, 'mse': None,
+                         'w_error': None, 'b_error': None,
+                         'diverged': run.diverged})
         else:
-            row.update(mse=result['mse'],
-                       w_error=max(abs(e) for e in result['w_error']),
-                       b_error=max(abs(e) for e in result['b_error']),
-                       loss=result['loss_per_epoch'][-1])
-        rows.append(row)
+            result = run.results()
+            rows.append(row(name, args.setting, value, result,
+                            loss=result['loss_per_epoch'][-1]))
+        if name == impls(args)[-1]:  # the same data for every impl
+            rows.append(row('lstsq', args.setting, value, lab.least_squares(
+                run.features, run.labels, run.true_w, run.true_b)))
         print(f'{PROG}: [{i + 1}/{len(points)}] {name} {args.setting}='
-              f'{value}: {time.perf_counter() - start:.1f} s', file=progress)
+              f'{value}: {time.perf_counter() - start:.1f} s', file=progress,
+              flush=True)
     return rows
+
+
+def row(name, setting, value, result, **more):
+    return {'impl': name, setting: value, 'mse': result['mse'],
+            'w_error': max(abs(e) for e in result['w_error']),
+            'b_error': max(abs(e) for e in result['b_error']), **more}
 
 
 def report(rows, setting):
     """Print the rows as a table."""
     print(f'{setting:>12}  {"impl":<8}  {"final MSE":>12}  '
           f'{"max |w err|":>12}  {"|b err|":>12}')
-    for row in rows:
-        if 'diverged' in row:
-            cells = row['diverged']
+    for r in rows:
+        if 'diverged' in r:
+            cells = r['diverged']
         else:
-            cells = (f'{row["mse"]:>12.6f}  {row["w_error"]:>12.6f}  '
-                     f'{row["b_error"]:>12.6f}')
-        print(f'{row[setting]:>12g}  {row["impl"]:<8}  {cells}')
+            cells = (f'{r["mse"]:>12.6f}  {r["w_error"]:>12.6f}  '
+                     f'{r["b_error"]:>12.6f}')
+        print(f'{r[setting]:>12g}  {r["impl"]:<8}  {cells}')
 
 
-def save_plot(rows, setting, path):
-    """Final MSE and parameter errors against the swept setting, log-log."""
-    fig, axes = compare.figure(ncols=2, figsize=(9, 3.6))
-    for name, color in (('scratch', 'tab:blue'), ('concise', 'tab:orange')):
-        mine = [r for r in rows if r['impl'] == name and 'diverged' not in r]
-        if not mine:
-            continue
-        x = [r[setting] for r in mine]
-        axes[0].plot(x, [r['mse'] for r in mine], '-o', color=color,
-                     label=name)
-        axes[1].plot(x, [r['w_error'] for r in mine], '-o', color=color,
-                     label=f'{name}: max |w error|')
-        axes[1].plot(x, [r['b_error'] for r in mine], '--x', color=color,
-                     label=f'{name}: |b error|')
-    axes[0].axhline(1e-4, color='gray', linestyle=':', linewidth=1)
-    axes[0].set_ylabel('final MSE (no 1/2); dotted: sigma^2')
-    axes[1].set_ylabel('error in estimating w and b')
-    for ax in axes:
-        ax.set_xscale('log')
-        ax.set_yscale('log')
-        ax.set_xlabel(setting)
-        if ax.get_legend_handles_labels()[0]:  # every point may diverge
-            ax.legend(fontsize=7)
-    diverged = [f'{r["impl"]} at {setting} {r[setting]:g}'
-                for r in rows if 'diverged' in r]
-    if diverged:
-        fig.suptitle('diverged, not drawn: ' + ', '.join(diverged),
-                     fontsize=9)
-    compare.write_png(fig, path)
+def save_plot(rows, setting, args, path):
+    """The table on log axes; for data sizes, the SGD steps on top."""
+    import plots
+    config = args.config
+    title = (f'sweep of {setting}, {args.impl}: each point a fresh run; '
+             + ', '.join(f'{k} {getattr(config, k.replace("-", "_"))}'
+                         for k in ('num-examples', 'batch-size', 'lr',
+                                   'num-epochs', 'seed') if k != setting))
+    if setting == 'num-examples':
+        title += ('\nfewer examples also means fewer SGD steps (top axis); '
+                  'lstsq shows the statistical error alone, about '
+                  '1/sqrt(n)')
+    fig, axes = plots.sweep([r for r in rows if r['impl'] != 'lstsq'],
+                            setting, [r for r in rows if r['impl'] == 'lstsq'],
+                            path, title)
+    if setting == 'num-examples':
+        steps = config.num_epochs / config.batch_size
+        for ax in axes:
+            top = ax.secondary_xaxis('top', functions=(
+                lambda n: n * steps, lambda s: s / steps))
+            top.set_xlabel(f'SGD steps in {config.num_epochs} epochs of '
+                           f'batch {config.batch_size} (about)', fontsize=8)
+    plots.write_png(fig, path)
 
 
 def main(argv=None):
+    return cli.guarded(PROG, lambda: run_sweep(argv))
+
+
+def run_sweep(argv):
     args, argvs = parse_args(argv)
-    rows = sweep(args, argvs)
+    rows = []
+    try:
+        sweep(args, argvs, rows)
+    except KeyboardInterrupt:
+        done = sum(1 for r in rows if r['impl'] != 'lstsq')
+        print(f'{PROG}: interrupted; the {done} finished points follow',
+              file=sys.stderr)
+        finish(rows, args)
+        raise
+    return finish(rows, args)
+
+
+def finish(rows, args):
+    """Print the table, the plot and the JSON of the finished rows."""
     report(rows, args.setting)
-    if args.plot:
-        save_plot(rows, args.setting, args.plot)
-        print(f'wrote {args.plot}')
+    code = 0
+    if args.plot and rows:
+        try:
+            save_plot(rows, args.setting, args, args.plot)
+            print(f'wrote {args.plot}')
+        except OSError as error:
+            print(f'{PROG}: error: cannot write {args.plot}: '
+                  f'{error.strerror or error}; the table above stands',
+                  file=sys.stderr)
+            code = 1
     if args.json:
-        print(json.dumps(rows))
-    return 0
+        print(cli.dumps(rows))
+    return code
 
 
 if __name__ == '__main__':

@@ -8,7 +8,8 @@ warm-up; then the whole-process wall time of `python linreg_scratch.py`
 against a bare `python -c "import torch"`. Targets: ours no slower than the
 book's; the scratch process at most 1.3x the bare import.
 """
-import argparse
+import contextlib
+import io
 import random
 import statistics
 import subprocess
@@ -22,6 +23,8 @@ from torch import nn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import cli  # noqa: E402
+import lab  # noqa: E402
 import linreg_concise as concise  # noqa: E402
 import linreg_scratch as scratch  # noqa: E402
 from timer import Timer  # noqa: E402
@@ -81,10 +84,14 @@ def book_concise(features, labels):
     return seconds
 
 
-def ours(module):
-    """Our trainer at the book's defaults: its own training time."""
-    args = module.parse_args([])
-    return lambda *_: module.run(args, log=lambda *a: None)['train_seconds']
+def ours(name, module, num_examples):
+    """Our trainer at the book's settings: its own training time."""
+    args = cli.parse_args(name, ['--num-examples', str(num_examples)])
+
+    def train(*_):
+        with contextlib.redirect_stdout(io.StringIO()):
+            return lab.run(name, module, args).epoch_timer.sum()
+    return train
 
 
 def summary(times):
@@ -92,17 +99,21 @@ def summary(times):
             f'({1000 * min(times):.0f}-{1000 * max(times):.0f})')
 
 
-def time_in_process(repeats):
-    features, labels = d2l.synthetic_data(torch.tensor([2, -3.4]), 4.2, 1000)
-    contenders = {'book scratch': book_scratch, 'our scratch': ours(scratch),
-                  'book concise': book_concise, 'our concise': ours(concise)}
+def time_in_process(repeats, num_examples=1000):
+    features, labels = d2l.synthetic_data(torch.tensor([2, -3.4]), 4.2,
+                                          num_examples)
+    contenders = {'book scratch': book_scratch,
+                  'our scratch': ours('scratch', scratch, num_examples),
+                  'book concise': book_concise,
+                  'our concise': ours('concise', concise, num_examples)}
     timers = {name: Timer() for name in contenders}
     for i in range(1 + repeats):
         for name, fn in contenders.items():
             seconds = fn(features, labels)
             if i:  # round 0 is the warm-up
                 timers[name].times.append(seconds)
-    print(f'training at the book\'s defaults, median (range) of {repeats}:')
+    print(f'training at the book\'s settings, {num_examples} examples, '
+          f'median (range) of {repeats}:')
     for name, timer in timers.items():
         print(f'  {name:<14}{summary(timer.times)}')
     for kind in ('scratch', 'concise'):
@@ -135,17 +146,19 @@ def time_processes(repeats):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('--repeats', type=scratch.positive_int, default=15)
-    parser.add_argument('--processes', type=scratch.positive_int, default=7)
+    parser = cli.Parser(description=__doc__.splitlines()[0])
+    parser.add_argument('--repeats', type=cli.positive_int, default=15)
+    parser.add_argument('--num-examples', type=cli.positive_int,
+                        default=1000, help='the data both codes train on')
+    parser.add_argument('--processes', type=cli.bounded_int(0), default=7,
+                        help='rounds of the process timing; 0 skips it')
     args = parser.parse_args(argv)
     random.seed(0)
     torch.manual_seed(0)
-    time_in_process(args.repeats)
-    time_processes(args.processes)
+    time_in_process(args.repeats, args.num_examples)
+    if args.processes:
+        time_processes(args.processes)
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(cli.guarded('book_vs_ours.py', main))

@@ -10,9 +10,11 @@ set -euo pipefail
 PYTHON="${PYTHON:-python3}"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if ! "${PYTHON}" -c 'import sys, torch; sys.exit(not torch.cuda.is_available())'
+if ! "${PYTHON}" -c 'import sys, torch
+sys.exit(not torch.cuda.is_available())' 2>/dev/null
 then
-  echo "devices.sh: ${PYTHON}'s torch sees no CUDA GPU" >&2
+  echo "devices.sh: ${PYTHON} sees no CUDA GPU (or cannot import torch);" \
+       "run it on a machine with one" >&2
   exit 1
 fi
 "${PYTHON}" -c 'import torch; print("#", torch.cuda.get_device_name(), "torch", torch.__version__)'

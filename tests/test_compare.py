@@ -1,124 +1,200 @@
-"""compare.sh end to end, exactly as a user runs it, and the equivalence
-of the two trainers when the concise one gets half the learning rate."""
-import argparse
+"""compare.sh's work, in-process through `compare.main(argv)`: the table,
+divergence as a result, the lstsq row, the equivalence, the plot."""
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
+import stat
 
 import pytest
 
+import cli
 import compare
-import linreg_scratch as scratch
+from helpers import one_line
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def compare_sh(*argv, cwd=ROOT):
-    env = dict(os.environ, PYTHON=sys.executable)
-    return subprocess.run(['bash', str(ROOT / 'compare.sh'), *argv],
-                          capture_output=True, text=True, cwd=cwd, env=env,
-                          timeout=300)
+FAST = ['--repeats', '2']
 
 
-def test_compare_sh_side_by_side_json_and_plot(tmp_path):
-    plot = tmp_path / 'losses.png'
-    run = compare_sh('--num-epochs', '2', '--repeats', '2', '--json',
-                     '--plot', str(plot), '--equivalence', cwd=tmp_path)
-    assert run.returncode == 0, run.stderr
-    out = run.stdout
+def strict_json(line):
+    """Parse one line as strict JSON: NaN and Infinity are refused."""
+    def refuse(token):
+        raise ValueError(f'{token} in JSON')
+    return json.loads(line, parse_constant=refuse)
+
+
+def compare_json(capsys, *argv):
+    code = compare.main([*argv, '--json'])
+    captured = capsys.readouterr()
+    return code, strict_json(captured.out.splitlines()[-1]), captured
+
+
+def test_side_by_side_with_equivalence_and_lstsq(capsys):
+    code, summary, captured = compare_json(capsys, *FAST, '--equivalence')
+    assert code == 0
+    out = captured.out
     assert 'same data in both: yes' in out
     assert 'sigma^2/2 = 5e-05 and sigma^2 = 1e-04' in out
     for label in ('scratch loss', 'concise MSE', 'w error', 'b error',
-                  'train time, 2 epochs', 'per epoch, median (range)',
-                  'data loading',
+                  'final MSE', 'lstsq', 'train time, 3 epochs',
+                  'per epoch, median (range)', 'data loading',
                   'forward+backward+update', 'concise/scratch'):
         assert label in out, label
-    summary = json.loads(out.splitlines()[-1])
-    assert summary['scratch']['impl'] == 'scratch'
-    assert summary['concise']['impl'] == 'concise'
-    assert summary['scratch']['config']['num_epochs'] == 2
+    # The loss table comes before the timing, the timing before the extras
+    assert out.index('final MSE') < out.index('per epoch') < out.index(
+        'equivalence')
+    s, c = summary['scratch'], summary['concise']
+    assert s['impl'] == 'scratch' and c['impl'] == 'concise'
+    assert s['config']['num_epochs'] == 3
     pairs = zip(summary['timing']['concise']['epoch_runs'],
                 summary['timing']['scratch']['epoch_runs'])
-    ratios = sorted(c / s for c, s in pairs)
+    ratios = sorted(cc / ss for cc, ss in pairs)
     assert summary['time_ratio'] == pytest.approx(sum(ratios) / 2)
     for name in ('scratch', 'concise'):
         timing = summary['timing'][name]
         assert len(timing['epoch_runs']) == 2
         assert 0 < timing['data_median'] < timing['epoch_median']
+    # lstsq is the floor: no trainer's MSE is below it, both near it
+    lstsq = summary['lstsq']
+    for r in (s, c):
+        assert lstsq['mse'] <= r['mse'] < 1.1 * lstsq['mse']
+    assert f'{lstsq["mse"]:.6f}' in out
     assert summary['equivalence']['double_lr_gap'] < 1e-5
-    assert summary['equivalence']['same_lr_gap'] > 1e-4
+    assert summary['equivalence']['same_lr_gap'] > 1e-2
+    # The per-epoch lines came through on stderr, as progress
+    assert 'linreg_scratch.py: epoch 3, loss' in captured.err
+    assert 'linreg_concise.py: epoch 1, loss' in captured.err
+
+
+def test_one_trainer_diverging_is_a_result(capsys):
+    """lr 1: the concise run's steps are twice as long, and it diverges."""
+    code, summary, captured = compare_json(capsys, '--lr', '1',
+                                           '--repeats', '1')
+    assert code == 0
+    s, c = summary['scratch'], summary['concise']
+    assert 'diverged' not in s and s['mse'] < 2e-4
+    assert c['diverged'] == 'training diverged at epoch 3 (loss inf)'
+    assert c['diverged_at_epoch'] == 3
+    assert c['mse'] is None  # strict JSON: null, not Infinity
+    assert 'diverged at epoch 3' in captured.out
+    assert 'the other column is still a result' in captured.out
+
+
+def test_both_diverging_is_still_a_result(capsys):
+    code, summary, _ = compare_json(capsys, '--lr', '1e6', '--repeats', '1')
+    assert code == 0
+    for name in ('scratch', 'concise'):
+        assert summary[name]['diverged_at_epoch'] == 1
+
+
+def test_equivalence_after_a_run_that_it_cannot_copy(capsys):
+    """Huber at lr 3 converges; the equivalence, with the squared loss at
+    2 * lr, diverges: the gap is still measured up to there."""
+    code, summary, captured = compare_json(capsys, '--loss', 'huber',
+                                           '--lr', '3', '--repeats', '1',
+                                           '--equivalence')
+    assert code == 0
+    assert 'diverged' not in summary['scratch']
+    assert summary['equivalence']['double_lr_gap'] < 1e-4
+    assert 'diverged at epoch' in captured.out
+
+
+def test_a_short_last_batch_is_noted(capsys):
+    code, summary, captured = compare_json(capsys, '--batch-size', '32',
+                                           '--repeats', '1',
+                                           '--equivalence')
+    assert code == 0
+    assert 'the last batch is short' in captured.out
+    assert summary['equivalence']['double_lr_gap'] > 1e-4
+
+
+def test_the_plot_is_an_ordinary_file(capsys, tmp_path):
+    plot = tmp_path / 'losses.png'
+    old = os.umask(0o022)
+    try:
+        assert compare.main(['--repeats', '1', '--plot', str(plot)]) == 0
+    finally:
+        os.umask(old)
+    assert f'wrote {plot}' in capsys.readouterr().out
     assert plot.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert stat.S_IMODE(plot.stat().st_mode) == 0o644
     assert list(tmp_path.iterdir()) == [plot], 'stray temporary files'
 
 
-def test_compare_sh_names_the_failing_script():
-    run = compare_sh('--lr', '1e6')
-    assert run.returncode == 1
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith('compare.sh: linreg_scratch.py failed (exit 1)')
-    assert 'diverged' in lines[0] and 'smaller --lr' in lines[0]
-
-
-def test_compare_sh_bad_argument_exits_2_in_one_line():
-    run = compare_sh('--batch-size', '0')
-    assert run.returncode == 2
-    assert run.stderr.strip().splitlines() == [
-        'compare.sh: linreg_scratch.py failed (exit 2): linreg_scratch.py: '
-        'error: argument --batch-size: 0 is not at least 1']
-
-
-def test_compare_sh_bad_plot_path_writes_nothing(tmp_path):
-    target = tmp_path / 'missing' / 'losses.png'
-    run = compare_sh('--plot', str(target))
-    assert run.returncode == 2
-    assert run.stderr.strip().splitlines()[-1].startswith(
+@pytest.mark.parametrize('bad', ['/proc/x.png', 'losses.jpg',
+                                 'missing/losses.png', 'x' * 300 + '.png'])
+def test_a_bad_plot_path_is_refused_before_training(capsys, tmp_path, bad):
+    target = str(tmp_path / bad)
+    with pytest.raises(SystemExit) as stop:
+        compare.main(['--plot', target if bad[0] != '/' else bad])
+    assert stop.value.code == 2
+    captured = capsys.readouterr()
+    assert one_line(captured.err).startswith(
         'compare.sh: error: argument --plot')
-    assert 'Traceback' not in run.stderr
-    assert not target.parent.exists()
+    assert captured.out == ''
+    assert list(tmp_path.iterdir()) == []
 
 
-def test_compare_sh_help_and_missing_python():
-    usage = compare_sh('--help')
-    assert usage.returncode == 0
-    assert '--plot FILE.png' in usage.stdout and '--json' in usage.stdout
-    env = dict(os.environ, PYTHON='/no/such/python')
-    missing = subprocess.run(['bash', str(ROOT / 'compare.sh')], env=env,
-                             capture_output=True, text=True, timeout=60)
-    assert missing.returncode == 1
-    assert "cannot import torch and d2l" in missing.stderr
+def test_a_folder_removed_during_the_run_keeps_the_results(capsys, tmp_path,
+                                                           monkeypatch):
+    folder = tmp_path / 'plots'
+    folder.mkdir()
+    real = compare.time_both
+
+    def then_remove(*args, **kwargs):
+        folder.rmdir()
+        return real(*args, **kwargs)
+    monkeypatch.setattr(compare, 'time_both', then_remove)
+    code = compare.main(['--num-examples', '100', '--repeats', '1',
+                         '--plot', str(folder / 'a.png'), '--json'])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert one_line(captured.err.split('loss')[-1].split('\n', 1)[-1]
+                    ).startswith('compare.sh: error: cannot write')
+    assert 'final MSE' in captured.out
+    strict_json(captured.out.splitlines()[-1])
 
 
-def test_png_path_rejects_bad_names(tmp_path):
-    assert compare.png_path(str(tmp_path / 'a.png')) == str(tmp_path / 'a.png')
-    for bad in (str(tmp_path / 'a.jpg'), str(tmp_path / 'no' / 'a.png')):
-        with pytest.raises(argparse.ArgumentTypeError):
-            compare.png_path(bad)
+def test_sigterm_while_plotting_leaves_nothing(capsys, tmp_path,
+                                               monkeypatch):
+    from matplotlib.figure import Figure
+
+    def killed(self, *args, **kwargs):
+        args[0].write(b'\x89PNG half')
+        raise cli.Terminated()
+    monkeypatch.setattr(Figure, 'savefig', killed)
+    plot = tmp_path / 'a.png'
+    assert compare.main(['--num-examples', '100', '--repeats', '1',
+                         '--plot', str(plot)]) == 143
+    assert list(tmp_path.iterdir()) == []
+    assert 'terminated' in capsys.readouterr().err
 
 
-@pytest.mark.parametrize('batch_size', [10, 1, 1000])
-def test_scratch_at_double_lr_takes_the_concise_steps(batch_size):
-    args = scratch.parse_args(['--batch-size', str(batch_size),
-                               '--num-epochs', '2', '--seed', '3'])
-    # `MSELoss` has no 1/2: its gradient is twice the mean `squared_loss`'s
-    assert compare.equivalence(args, 2 * args.lr, args.lr) < 1e-5
-    # ... so at equal learning rates the two part ways
-    assert compare.equivalence(args, args.lr, args.lr) > 1e-4
+def test_bad_flags_are_answered_under_compare_sh(capsys):
+    for argv, message in (
+            (['--batch-size', '0'], 'compare.sh: linreg_scratch.py: error: '
+             'argument --batch-size: 0 is not at least 1'),
+            (['--loader'], 'compare.sh: linreg_concise.py: error: argument '
+             '--loader: expected one argument'),
+            (['--repeats', 'x'], "compare.sh: error: argument --repeats: "
+             "'x' is not a whole number")):
+        with pytest.raises(SystemExit) as stop:
+            compare.main(argv)
+        assert stop.value.code == 2
+        assert one_line(capsys.readouterr().err) == message
 
 
 def test_timing_stops_at_its_budget_with_at_least_three_pairs():
-    argvs = compare.split_flags(['--num-examples', '100'])
-    timing, ratio = compare.time_both(argvs, repeats=50, budget=0)
+    parsed = {name: cli.parse_args(name, ['--num-examples', '100'])
+              for name in cli.PROGS}
+    timing, ratio = compare.time_both(parsed, repeats=50, budget=0)
     for name in ('scratch', 'concise'):
         assert len(timing[name]['epoch_runs']) == 3
-    assert ratio > 0
+    runs = zip(timing['concise']['epoch_runs'],
+               timing['scratch']['epoch_runs'])
+    assert ratio == sorted(c / s for c, s in runs)[1]
 
 
 def test_concise_only_flags_go_to_the_concise_script_alone():
-    argvs = compare.split_flags(['--lr', '0.1', '--loader', 'batched',
-                                 '--reduction=sum', '--seed', '3'])
+    argvs = cli.split_flags(['--lr', '0.1', '--loader', 'batched',
+                             '--reduction=sum', '--seed', '3'])
     assert argvs['scratch'] == ['--lr', '0.1', '--seed', '3']
     assert argvs['concise'] == ['--lr', '0.1', '--loader', 'batched',
                                 '--reduction=sum', '--seed', '3']

@@ -1,0 +1,360 @@
+"""The command line of both scripts, compare.sh and sweep.py.
+
+Nothing here imports torch, so that a typo or `--help` is answered before
+the seconds that `import torch` takes. `main` is what each script's
+`if __name__ == '__main__'` calls: it parses the flags, runs the chapter
+through `lab.Lab`, and turns every fault into one line and an exit status
+(2: bad input; 1: a failed run; 130: Ctrl-C).
+"""
+import argparse
+import contextlib
+import json
+import math
+import os
+import signal
+import sys
+import tempfile
+
+PROGS = {'scratch': 'linreg_scratch.py', 'concise': 'linreg_concise.py'}
+CONCISE_ONLY = ('--loader', '--reduction')  # flags the scratch script lacks
+MAX_INDEX = sys.maxsize  # `DataLoader` takes batch sizes up to 2**63 - 1
+SEEDS = (-2 ** 63, 2 ** 64 - 1)  # what `torch.manual_seed` accepts
+# Bytes one example costs at the peak: the data, a shuffled Python list of
+# indices (the book's `data_iter` and `DataLoader` both make one), and the
+# full-data loss after each epoch. Measured with benchmarks/scale.py.
+BYTES_PER_EXAMPLE = 80
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its defaults in --help and errors in one line:
+    `prog: error: message`, exit status 2 (`--help` shows the usage)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault('formatter_class',
+                          argparse.ArgumentDefaultsHelpFormatter)
+        super().__init__(**kwargs)
+
+    def error(self, message):
+        self.exit(2, f'{self.prog}: error: {message}\n')
+
+
+def bounded_int(low, high=MAX_INDEX):
+    """An argparse type: a whole number from `low` to `high`."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f'{text!r} is not a whole number')
+        if value < low:
+            raise argparse.ArgumentTypeError(f'{text} is not at least {low}')
+        if value > high:
+            raise argparse.ArgumentTypeError(f'{text} is above {high}')
+        return value
+    parse.__name__ = 'whole number'
+    return parse
+
+
+positive_int = bounded_int(1)
+seed_int = bounded_int(*SEEDS)
+
+
+def positive_float(text):
+    """An argparse type: a finite number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a number')
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f'{text} is not a finite number > 0')
+    return value
+
+
+def png_path(text):
+    """An argparse type: a .png file that can be written, proven by writing
+    its temporary sibling (and removing it) before any training."""
+    if not text.lower().endswith('.png'):
+        raise argparse.ArgumentTypeError(f'{text!r} does not end in .png')
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f'{text!r} is a folder')
+    try:
+        fd, tmp = temporary_sibling(text)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as error:
+        raise argparse.ArgumentTypeError(
+            f'cannot write {text!r}: {error.strerror or error}')
+    return text
+
+
+def temporary_sibling(path):
+    """Create a hidden temporary file beside `path`; return (fd, name)."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp', dir=folder)
+
+
+def free_memory():
+    """Bytes of memory that are free to use, or None where unknown."""
+    try:
+        with open('/proc/meminfo') as meminfo:
+            for line in meminfo:
+                if line.startswith('MemAvailable:'):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:  # macOS and the BSDs: all of it, since free pages are not told
+        return os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def round_down(number):
+    """`number` rounded down to one significant digit."""
+    unit = 10 ** (len(str(number)) - 1)
+    return number // unit * unit
+
+
+def gigabytes(size):
+    return f'{size / 1e9:.1f} GB'
+
+
+def script_parser(name):
+    """The flags of linreg_{name}.py; their defaults reproduce the book."""
+    concise = name == 'concise'
+    parser = Parser(
+        prog=PROGS[name],
+        description=('Concise linear regression: d2l zh 2.0 section 3.3 '
+                     '(en 0.17 section 3.3; en 1.0 section 3.5).'
+                     if concise else
+                     'Linear regression from scratch: d2l zh 2.0 section '
+                     '3.2 (en 0.17 section 3.2; en 1.0 section 3.4).'),
+        epilog='The defaults print what the chapter prints, after '
+               '`random.seed(0); torch.manual_seed(0)`.')
+    parser.add_argument('--num-examples', type=positive_int, default=1000,
+                        help='examples drawn by `synthetic_data`')
+    parser.add_argument('--batch-size', type=positive_int, default=10,
+                        help='minibatch size')
+    parser.add_argument('--lr', type=positive_float, default=0.03,
+                        help='learning rate')
+    parser.add_argument('--num-epochs', type=positive_int, default=3,
+                        help='passes over the data')
+    parser.add_argument('--seed', type=seed_int, default=0,
+                        help='seeds `random` and `torch` once, before the '
+                             'data are drawn')
+    parser.add_argument('--init', choices=['normal', 'zeros'],
+                        default='normal',
+                        help='`w` from N(0, init_std^2), or all zeros (zh '
+                             '3.2 ex. 1: fine here, the loss is convex)')
+    parser.add_argument('--init-std', type=positive_float, default=0.01,
+                        help='std of the normal init (en ex.: variance '
+                             '1000 is --init-std 31.6)')
+    parser.add_argument('--loss', choices=['squared', 'huber', 'abs'],
+                        default='squared',
+                        help='squared: `nn.MSELoss`, the book\'s; huber: '
+                             '`nn.SmoothL1Loss(beta=sigma)`; abs: '
+                             '`nn.L1Loss`' if concise
+                        else 'squared: (y_hat - y)^2 / 2, the book\'s; '
+                             'huber: `huber_loss` in lab.py; abs: '
+                             '|y_hat - y|')
+    parser.add_argument('--huber-sigma', type=positive_float, default=1.0,
+                        help='sigma of zh 3.3 ex. 2\'s Huber loss: '
+                             '(y_hat - y)^2 / (2 sigma) up to sigma, then '
+                             '|y_hat - y| - sigma / 2')
+    parser.add_argument('--outlier', type=float, metavar='Y',
+                        help='set one label, labels[5], to Y after drawing '
+                             'the data (en 1.0 3.4 ex. 8: y[5] = 10000)')
+    parser.add_argument('--sorted', action='store_true',
+                        help='store the examples sorted by label: an order '
+                             'that hurts training if it is never shuffled '
+                             '(en 1.0 3.4 ex. 9)')
+    parser.add_argument('--no-shuffle', action='store_true',
+                        help='read the minibatches in the stored order, '
+                             'the same every epoch, instead of the '
+                             'chapter\'s shuffle')
+    if concise:
+        parser.add_argument(
+            '--reduction', choices=['mean', 'sum'], default='mean',
+            help='how the loss folds a minibatch (zh 3.3 ex. 1): sum makes '
+                 'the loss and its gradient batch_size times the mean\'s, '
+                 'so divide --lr by --batch-size to take the same steps '
+                 '(--reduction sum --lr 0.003 at batch 10)')
+        parser.add_argument(
+            '--loader', choices=['book', 'batched'], default='book',
+            help='book: `DataLoader(dataset, batch_size, shuffle=True)`, '
+                 'which fetches and collates one example at a time; '
+                 'batched: one indexing operation a minibatch')
+    parser.add_argument('--device', choices=['cpu', 'cuda', 'mps', 'auto'],
+                        default='cpu',
+                        help='where to train; auto: an available '
+                             'accelerator, else cpu')
+    parser.add_argument('--print-grad', action='store_true',
+                        help=('print `net[0].weight.grad` and `.bias.grad`'
+                              if concise else
+                              'print `w.grad` and `b.grad`') +
+                        ': the gradient of the full-data loss at the '
+                        'learned parameters (zh 3.3 ex. 3)')
+    parser.add_argument('--json', action='store_true',
+                        help='end with one line of JSON holding the results')
+    return parser
+
+
+def parse_args(name, argv=None):
+    """Parse linreg_{name}.py's flags, and refuse what cannot run."""
+    parser = script_parser(name)
+    args = parser.parse_args(argv)
+    if args.init == 'zeros':
+        if args.init_std != parser.get_default('init_std'):
+            parser.error('argument --init-std: applies to --init normal only')
+        args.init_std = 0.0  # N(0, 0) is all zeros
+    if args.huber_sigma != 1.0 and args.loss != 'huber':
+        parser.error('argument --huber-sigma: applies to --loss huber only')
+    if args.outlier is not None:
+        if not math.isfinite(args.outlier):
+            parser.error(f'argument --outlier: {args.outlier} is not finite')
+        if args.num_examples < 6:
+            parser.error('argument --outlier: labels[5] needs '
+                         '--num-examples 6 or more')
+    need, free = BYTES_PER_EXAMPLE * args.num_examples, free_memory()
+    if free is not None and need > free:
+        parser.error(f'argument --num-examples: {args.num_examples} examples '
+                     f'need about {gigabytes(need)} of memory and '
+                     f'{gigabytes(free)} are free; try at most '
+                     f'{round_down(free // BYTES_PER_EXAMPLE):,}')
+    return args
+
+
+def split_flags(argv):
+    """Split the flags meant for the scripts into scratch's and concise's."""
+    argvs = {'scratch': [], 'concise': []}
+    argv = iter(argv)
+    for arg in argv:
+        if arg.split('=')[0] in CONCISE_ONLY:
+            argvs['concise'].append(arg)
+            if '=' not in arg:
+                value = next(argv, None)
+                if value is not None:  # else argparse says one is expected
+                    argvs['concise'].append(value)
+        else:
+            for name in argvs:
+                argvs[name].append(arg)
+    return argvs
+
+
+def check_script_flags(prog, argvs, names=PROGS):
+    """Parse each script's flags now, as the script would, and stop with
+    its one-line message under `prog`'s name if one is wrong."""
+    parsed = {}
+    for name in names:
+        err = Capture()
+        try:
+            with contextlib.redirect_stderr(err):
+                parsed[name] = parse_args(name, argvs[name])
+        except SystemExit as stop:
+            message = err.last_line() or f'{PROGS[name]}: error'
+            print(f'{prog}: {message}', file=sys.stderr)
+            raise SystemExit(stop.code)
+    return parsed
+
+
+class Capture:
+    """A stand-in for stderr that keeps what was written."""
+
+    def __init__(self):
+        self.text = ''
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+    def last_line(self):
+        lines = self.text.strip().splitlines()
+        return lines[-1] if lines else ''
+
+
+def strict(value):
+    """`value` with every NaN and infinity replaced by None: strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict(v) for v in value]
+    return value
+
+
+def dumps(value):
+    """One line of strict JSON: no NaN or Infinity tokens."""
+    return json.dumps(strict(value), allow_nan=False)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that clean-up code runs."""
+
+
+def on_sigterm(signum, frame):
+    raise Terminated()
+
+
+def guarded(prog, body):
+    """Run `body()`; turn each fault into one line and an exit status."""
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        code = body()
+        sys.stdout.flush()  # a full disk shows here, not at exit
+        return code
+    except Terminated:
+        print(f'{prog}: terminated; nothing was left half-written',
+              file=sys.stderr)
+        return 143
+    except KeyboardInterrupt:
+        print(f'{prog}: interrupted (Ctrl-C)', file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): say nothing, write no more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except MemoryError:
+        print(f'{prog}: error: out of memory; try a smaller --num-examples',
+              file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f'{prog}: error: {error.strerror or error}'
+              + (f': {error.filename}' if error.filename else ''),
+              file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def main(name, module, argv=None):
+    """linreg_{name}.py's command line: the chapter, then its results."""
+    prog = PROGS[name]
+
+    def body():
+        import lab
+        args = parse_args(name, argv)
+        try:
+            args.device = lab.resolve_device(args.device)
+        except ValueError as error:
+            script_parser(name).error(str(error))
+        print(f'# {prog}: ' + ' '.join(
+            f'{k}={v}' for k, v in vars(args).items() if k != 'json'))
+        try:
+            result = lab.run(name, module, args).results()
+        except lab.Failed as error:
+            print(f'{prog}: error: {error}', file=sys.stderr)
+            return 1
+        if args.print_grad:
+            names = (('net[0].weight.grad', 'net[0].bias.grad')
+                     if name == 'concise' else ('w.grad', 'b.grad'))
+            print(f'{names[0]}: {result["w_grad"]}, '
+                  f'{names[1]}: {result["b_grad"]}')
+        print(f'{result["train_seconds"]:.3f} sec training, '
+              f'{args.num_epochs} epochs (imports and data generation '
+              'excluded)')
+        if args.json:
+            print(dumps(result))
+        return 0
+    return guarded(prog, body)

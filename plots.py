@@ -1,0 +1,175 @@
+"""The pictures of compare.sh and sweep.py, written whole or not at all.
+
+matplotlib is imported only when a picture is asked for, with the Agg
+backend, so that no display is needed.
+"""
+import math
+import os
+
+import cli
+
+COLORS = {'scratch': 'tab:blue', 'concise': 'tab:orange', 'lstsq': 'gray'}
+SIGMA2 = 0.01 ** 2  # the noise's variance: the MSE floor of the true line
+
+
+def figure(**kwargs):
+    """A new matplotlib figure that needs no display."""
+    import matplotlib
+    matplotlib.use('Agg')
+    from matplotlib import pyplot as plt
+    return plt.subplots(**kwargs)
+
+
+def write_png(fig, path):
+    """Save `fig` to `path` whole or not at all: a temporary sibling,
+    renamed over `path`, with the mode the umask gives a new file."""
+    from matplotlib import pyplot as plt
+    fig.tight_layout()
+    umask = os.umask(0)
+    os.umask(umask)
+    fd, tmp = cli.temporary_sibling(path)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            fig.savefig(f, format='png', dpi=120)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:  # Ctrl-C and SIGTERM too: leave nothing behind
+        os.unlink(tmp)
+        raise
+    finally:
+        plt.close(fig)
+
+
+def settings(args):
+    return (f'{args.num_examples} examples, batch {args.batch_size}, '
+            f'lr {args.lr:g}, {args.num_epochs} epochs, seed {args.seed}')
+
+
+def label(lab, text):
+    if lab.diverged:
+        text += f' (diverged at epoch {lab.diverged_at})'
+    return text
+
+
+def compare(labs, concise, scratch, lstsq, path):
+    """Left: the full-data MSE after every step, for scratch at lr, concise
+    at lr, and scratch at 2*lr on concise's batches and init, drawn over
+    it. Right: the same runs' paths in (w1, w2) over the MSE's contours."""
+    fig, (left, right) = figure(ncols=2, figsize=(12, 4.8))
+    lr = labs['scratch'].args.lr
+    runs = [('scratch', labs['scratch'], f'scratch, lr {lr:g}',
+             dict(color=COLORS['scratch'], lw=1.5)),
+            ('concise', labs['concise'], f'concise, lr {lr:g}',
+             dict(color=COLORS['concise'], lw=5, alpha=0.5)),
+            ('scratch', scratch[2],
+             f'scratch, lr {2 * lr:g}, on concise\'s batches and init',
+             dict(color='black', lw=1, ls='--'))]
+    for name, lab, text, style in runs:
+        steps, mses, own = lab.curves()
+        left.plot(steps, mses, label=label(lab, text + ': MSE'),
+                  **style)
+        if any(abs(o - m) > 1e-9 * abs(m) for o, m in zip(own, mses)
+               if math.isfinite(o) and math.isfinite(m)) and lab is not \
+                scratch[2]:
+            left.plot(steps, own, color=style['color'], lw=1, ls=':',
+                      label=f'{name}: own loss, {lab.loss_name()}')
+    for level, text, ls in ((SIGMA2, 'sigma^2, the noise', ':'),
+                            (lstsq['mse'], 'lstsq: the best line', '-.')):
+        left.axhline(level, color=COLORS['lstsq'], ls=ls, lw=1, label=text)
+    steps_per_epoch = math.ceil(lab.args.num_examples / lab.args.batch_size)
+    for epoch in range(1, labs['scratch'].args.num_epochs + 1):
+        left.axvline(epoch * steps_per_epoch, color='lightgray', lw=0.8)
+    left.set_yscale('log')
+    left.set_xlabel('SGD step (0: the initial parameters; gray: epoch ends)')
+    left.set_ylabel('full-data loss (MSE: no 1/2)')
+    left.legend(fontsize=7)
+    left.set_title(settings(labs['scratch'].args) + '\nconcise at lr '
+                   'steps as scratch at 2 lr: `nn.MSELoss` has no 1/2',
+                   fontsize=9)
+
+    first = labs['scratch']
+    contours(right, first, lstsq)
+    for name, lab, text, style in runs:
+        points = [p for p in lab.path if bool(p.isfinite().all())]
+        w1 = [float(p[0]) for p in points]
+        w2 = [float(p[1]) for p in points]
+        right.plot(w1, w2, label=label(lab, text), **style)
+    right.plot([w1[0]], [w2[0]], 'o', color='black', ms=4)
+    true_w = [round(w, 4) for w in first.true_w.cpu().tolist()]
+    right.plot(*true_w, '*', color='red', ms=12, label=f'true w {true_w}')
+    right.set_xlabel('w1')
+    right.set_ylabel('w2')
+    right.legend(fontsize=7, loc='upper right')
+    right.set_title('paths in parameter space; contours: MSE with b at '
+                    'its lstsq value', fontsize=9)
+    write_png(fig, path)
+
+
+def contours(ax, lab, lstsq):
+    """The MSE over (w1, w2), b fixed at the lstsq fit, from the data's
+    second moments; the view holds the start, the truth and the fit."""
+    import numpy as np
+    X = lab.features.cpu().double().numpy()
+    r = lab.labels.cpu().double().numpy().reshape(-1) - lstsq['b'][0]
+    n = len(X)
+    gram, cross, rr = X.T @ X / n, X.T @ r / n, r @ r / n
+    start = lab.path[0] if lab.path else None
+    xs = [2.0, lstsq['w'][0]] + ([float(start[0])] if start is not None
+                                 else [0.0])
+    ys = [-3.4, lstsq['w'][1]] + ([float(start[1])] if start is not None
+                                  else [0.0])
+    w1 = np.linspace(min(xs) - 0.6, max(xs) + 0.6, 120)
+    w2 = np.linspace(min(ys) - 0.6, max(ys) + 0.6, 120)
+    W1, W2 = np.meshgrid(w1, w2)
+    W = np.stack([W1.ravel(), W2.ravel()])
+    mse = (np.einsum('in,ij,jn->n', W, gram, W) - 2 * cross @ W + rr)
+    mse = mse.reshape(W1.shape)
+    levels = np.geomspace(max(mse.min(), 1e-6), mse.max(), 12)
+    ax.contour(W1, W2, mse, levels=levels, colors='lightgray',
+               linewidths=0.8)
+    ax.set_xlim(w1[0], w1[-1])
+    ax.set_ylim(w2[0], w2[-1])
+
+
+def sweep(rows, setting, lstsq_rows, path, title):
+    """Sweeps: final MSE, and the errors in w and b, against the swept
+    setting on log axes; diverged points marked on the axis."""
+    fig, axes = figure(ncols=2, figsize=(11, 4.2))
+    for name in ('scratch', 'concise'):
+        mine = [r for r in rows if r['impl'] == name]
+        if not mine:
+            continue
+        good = [r for r in mine if 'diverged' not in r]
+        x = [r[setting] for r in good]
+        color = COLORS[name]
+        axes[0].plot(x, [r['mse'] for r in good], '-o', color=color,
+                     label=name)
+        axes[1].plot(x, [r['w_error'] for r in good], '-o', color=color,
+                     label=f'{name}: max |w error|')
+        axes[1].plot(x, [r['b_error'] for r in good], '--x', color=color,
+                     label=f'{name}: |b error|')
+        bad = [r[setting] for r in mine if 'diverged' in r]
+        for ax in axes:
+            if bad:
+                ax.plot(bad, [0.02] * len(bad), 'v', color=color, ms=9,
+                        transform=ax.get_xaxis_transform(), clip_on=False,
+                        label=f'{name}: diverged')
+    if lstsq_rows:
+        x = [r[setting] for r in lstsq_rows]
+        axes[0].plot(x, [r['mse'] for r in lstsq_rows], ':s',
+                     color=COLORS['lstsq'], label='lstsq: the best line')
+        axes[1].plot(x, [r['w_error'] for r in lstsq_rows], ':s',
+                     color=COLORS['lstsq'], label='lstsq: max |w error|')
+        axes[1].plot(x, [r['b_error'] for r in lstsq_rows], ':+',
+                     color=COLORS['lstsq'], label='lstsq: |b error|')
+    axes[0].axhline(SIGMA2, color=COLORS['lstsq'], ls=':', lw=1)
+    axes[0].set_ylabel('final MSE (no 1/2); dotted: sigma^2')
+    axes[1].set_ylabel('error in estimating w and b')
+    for ax in axes:
+        ax.set_xscale('log')
+        ax.set_yscale('log')
+        ax.set_xlabel(setting)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    return fig, axes

@@ -1,0 +1,108 @@
+"""Each entry point once, exactly as a user types it.
+
+The commands that import torch start with the session (conftest.py) and
+run beside the rest of the suite; each test here waits for its own. The
+checks that need no torch (flags, --help, the shell wrapper) run in an
+environment where importing torch fails.
+"""
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from commands import BASH, ENV, ROOT, finished, no_torch_env
+from helpers import one_line
+
+
+@pytest.fixture(scope='module')
+def no_torch(tmp_path_factory):
+    """An environment in which `import torch` fails loudly."""
+    return no_torch_env(tmp_path_factory.mktemp('no_torch'))
+
+
+def run(env, *argv):
+    """A command that must answer before any torch import."""
+    done = subprocess.run(argv, cwd=ROOT, env=env, text=True,
+                          capture_output=True, timeout=60)
+    assert 'torch was imported' not in done.stderr
+    return done
+
+
+@pytest.mark.parametrize('name', ['scratch', 'concise'])
+def test_the_script_as_typed(name):
+    code, out, err = finished(name)
+    assert code == 0, err
+    assert err == ''
+    lines = out.splitlines()
+    assert lines[0].startswith(f'# linreg_{name}.py: ')
+    assert any(line.startswith('epoch 1, loss 0.') for line in lines)
+    assert json.loads(lines[-1])['impl'] == name
+
+
+def test_sweep_as_typed():
+    code, out, err = finished('sweep')
+    assert code == 0, err
+    rows = json.loads(out.splitlines()[-1])
+    assert [(r['impl'], r['lr']) for r in rows] == [
+        ('scratch', 0.03), ('lstsq', 0.03), ('scratch', 3.0), ('lstsq', 3.0)]
+    assert rows[2]['diverged'].startswith('training diverged at epoch 1')
+    assert '[2/2] scratch lr=3.0' in err
+
+
+@pytest.mark.skipif(not BASH, reason='no bash here: use python compare.py')
+def test_compare_sh_as_typed():
+    code, out, err = finished('compare.sh')
+    assert code == 0, err
+    summary = json.loads(out.splitlines()[-1])
+    assert summary['scratch']['config']['num_examples'] == 100
+    assert 'concise/scratch time per epoch' in out
+
+
+@pytest.mark.skipif(not BASH, reason='no bash here')
+def test_compare_sh_answers_flags_before_torch(tmp_path, no_torch):
+    usage = run(no_torch, BASH, 'compare.sh', '--help')
+    assert usage.returncode == 0
+    assert '--plot FILE.png' in usage.stdout and '(default: 30)' in \
+        usage.stdout
+    bad = run(no_torch, BASH, 'compare.sh', '--lr', 'abc')
+    assert bad.returncode == 2
+    assert one_line(bad.stderr) == ("compare.sh: linreg_scratch.py: error: "
+                                    "argument --lr: 'abc' is not a number")
+    # Through a symbolic link, and from `sh`, it finds compare.py all the same
+    link = tmp_path / 'cmp'
+    link.symlink_to(ROOT / 'compare.sh')
+    through = subprocess.run([str(link), '--help'], cwd=tmp_path,
+                             env=no_torch, text=True, capture_output=True,
+                             timeout=60)
+    assert through.returncode == 0 and 'compare.sh' in through.stdout
+    if shutil.which('sh'):
+        plain = run(no_torch, 'sh', 'compare.sh', '--help')
+        assert plain.returncode == 0 and 'usage: compare.sh' in plain.stdout
+
+
+@pytest.mark.skipif(not BASH, reason='no bash here')
+def test_compare_sh_names_the_fix_when_python_cannot(tmp_path):
+    env = dict(ENV, PYTHON=str(tmp_path / 'no-python'))
+    missing = subprocess.run([BASH, str(ROOT / 'compare.sh')], env=env,
+                             text=True, capture_output=True, timeout=60)
+    assert missing.returncode == 1
+    assert "cannot import torch and d2l; run 'make setup'" in one_line(
+        missing.stderr)
+
+
+def test_sweep_and_compare_py_answer_flags_before_torch(no_torch):
+    bad = run(no_torch, sys.executable, 'sweep.py', 'lr', '--bogus')
+    assert bad.returncode == 2
+    assert one_line(bad.stderr) == ('sweep.py: linreg_scratch.py: error: '
+                                    'unrecognized arguments: --bogus')
+    usage = run(no_torch, sys.executable, 'compare.py', '--help')
+    assert usage.returncode == 0 and 'usage: compare.sh' in usage.stdout
+
+
+@pytest.mark.skipif(not BASH, reason='no bash here')
+def test_devices_sh_says_it_needs_cuda():
+    code, out, err = finished('devices.sh')
+    assert code == 1
+    assert one_line(err).startswith('devices.sh: ') and 'CUDA' in err

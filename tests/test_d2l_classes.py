@@ -1,0 +1,88 @@
+"""d2l's own en 1.0 classes as the oracle: `LinearRegressionScratch` with
+`SGD`, and `LinearRegression`, driven by `d2l.Trainer`, take the same steps
+as our two trainers, fed the same data, initial parameters and batches."""
+import pytest
+import torch
+from d2l import torch as d2l
+
+from helpers import run
+
+
+class Batches(d2l.DataModule):
+    """A d2l data module that hands out one recorded epoch per pass."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = epochs
+        self.epoch = 0
+
+    def train_dataloader(self):
+        return self
+
+    def val_dataloader(self):
+        return None
+
+    def __len__(self):
+        return len(self.epochs[0])
+
+    def __iter__(self):
+        self.epoch += 1
+        return iter(self.epochs[self.epoch - 1])
+
+
+def d2l_fit(model, w0, b0, epochs):
+    """Set the initial parameters, fit with `d2l.Trainer`, return them."""
+    model.board.display = False  # no figures from a test
+    weight, bias = ((model.w, model.b) if hasattr(model, 'w') else
+                    (model.net.weight, model.net.bias))
+    with torch.no_grad():
+        weight.copy_(w0.reshape(weight.shape))
+        bias.copy_(b0)
+    d2l.Trainer(max_epochs=len(epochs)).fit(model, Batches(epochs))
+    return torch.cat([weight.detach().reshape(-1), bias.detach()])
+
+
+def ours(name, *argv):
+    """Our trainer with its batches and initial parameters recorded."""
+    bench = run(name, '--num-epochs', '3', *argv, keep_batches=True)
+    w0, b0 = bench.initial[:2], bench.initial[2:]
+    return bench.snapshot(), w0, b0, bench.batches
+
+
+@pytest.mark.parametrize('batch_size', ['10', '8'])  # both divide 1000
+def test_linear_regression_scratch_and_sgd_take_our_scratch_steps(
+        batch_size):
+    final, w0, b0, epochs = ours('scratch', '--batch-size', batch_size)
+    model = d2l.LinearRegressionScratch(2, lr=0.03)
+    theirs = d2l_fit(model, w0, b0, epochs)
+    # Their loss takes the mean and their `SGD` does not divide; ours sums
+    # and divides by the batch size: the same step, up to rounding
+    torch.testing.assert_close(theirs, final, rtol=0, atol=1e-6)
+
+
+def test_linear_regression_takes_our_concise_steps():
+    final, w0, b0, epochs = ours('concise')
+    model = d2l.LinearRegression(lr=0.03)
+    model(epochs[0][0][0])  # `LazyLinear` makes its parameters on first use
+    theirs = d2l_fit(model, w0, b0, epochs)
+    assert torch.equal(theirs, final)
+
+
+def test_a_short_last_batch_parts_the_scratch_pair():
+    """1000 examples in batches of 32: the last holds 8. The book's `sgd`
+    still divides its sum by 32, d2l's `SGD` steps along its mean."""
+    final, w0, b0, epochs = ours('scratch', '--batch-size', '32')
+    assert len(epochs[0][-1][0]) == 8
+    model = d2l.LinearRegressionScratch(2, lr=0.03)
+    theirs = d2l_fit(model, w0, b0, epochs)
+    assert (theirs - final).abs().max() > 1e-4
+
+
+def test_lazy_linear_ignores_the_en_1_0_init():
+    """en 1.0's `LinearRegression` calls `normal_` on a `LazyLinear`'s
+    uninitialized weight; the first forward pass then re-initializes it."""
+    torch.manual_seed(0)
+    model = d2l.LinearRegression(lr=0.03)
+    model(torch.zeros(1, 2))
+    weight = model.net.weight.detach()
+    assert weight.abs().max() > 0.1  # PyTorch's default, not N(0, 0.01)

@@ -1,0 +1,67 @@
+"""sweep.py in-process: each point a fresh run, lstsq beside it, plots."""
+import json
+import os
+import stat
+
+import pytest
+
+import sweep
+from helpers import one_line, results
+
+
+def test_sweep_re_initialises_every_point(capsys):
+    assert sweep.main(['lr', '--values', '0.01,0.03', '--num-epochs', '2',
+                       '--json']) == 0
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out.splitlines()[-1])
+    assert [(r['impl'], r['lr']) for r in rows] == [
+        ('scratch', 0.01), ('concise', 0.01), ('lstsq', 0.01),
+        ('scratch', 0.03), ('concise', 0.03), ('lstsq', 0.03)]
+    for row in rows:  # each equals a fresh run of the script at that lr
+        if row['impl'] == 'lstsq':
+            continue
+        alone = results(row['impl'], '--lr', str(row['lr']),
+                        '--num-epochs', '2')
+        assert row['mse'] == alone['mse']
+        assert row['loss'] == alone['loss_per_epoch'][-1]
+    # lstsq: the same data at every lr, and no trainer beats it
+    assert rows[2]['mse'] == rows[5]['mse']
+    assert all(r['mse'] >= rows[2]['mse'] for r in rows)
+    assert '[4/4] concise lr=0.03' in captured.err  # progress
+
+
+@pytest.mark.parametrize('setting,values', [('num-examples', '20,50,200'),
+                                            ('lr', '0.03,1,1e6')])
+def test_sweep_plots_and_marks_divergence(tmp_path, capsys, setting, values):
+    plot = tmp_path / 'sweep.png'
+    old = os.umask(0o022)
+    try:
+        assert sweep.main([setting, '--values', values, '--plot',
+                           str(plot), '--json']) == 0
+    finally:
+        os.umask(old)
+    out = capsys.readouterr().out
+    rows = json.loads(out.splitlines()[-1])
+    assert len(rows) == 9
+    if setting == 'lr':
+        assert [r['impl'] for r in rows if 'diverged' in r] == [
+            'concise', 'scratch', 'concise']  # lr 1: concise alone
+        assert 'training diverged at epoch' in out
+    else:  # fewer examples, fewer steps: further from the line
+        errors = [r['w_error'] for r in rows if r['impl'] == 'scratch']
+        assert errors == sorted(errors, reverse=True)
+    assert plot.read_bytes()[:4] == b'\x89PNG'
+    assert stat.S_IMODE(plot.stat().st_mode) == 0o644
+    assert list(tmp_path.iterdir()) == [plot]
+
+
+@pytest.mark.parametrize('argv', [
+    ['lr', '--values', '0.1,-1'], ['num-examples', '--values', '10,2.5'],
+    ['size'], ['lr', '--batch-size', '0'], ['lr', '--values', ','],
+    ['num-examples', '--values', '10,1000000000000'],
+    ['lr', '--plot', '/proc/x.png']])
+def test_sweep_bad_arguments_exit_2_in_one_line(argv, capsys):
+    with pytest.raises(SystemExit) as stop:
+        sweep.main(argv)
+    assert stop.value.code == 2
+    assert 'error: ' in one_line(capsys.readouterr().err)
