@@ -12,6 +12,8 @@ compare.py and sweep.py can check flags before the seconds it takes.
 """
 import hashlib
 import math
+import sys
+import time
 
 from timer import Timer, synchronizer
 
@@ -90,6 +92,31 @@ def batched_loader(loader):
     from torch.utils import data
     sampler = BatchIndices(len(loader.dataset), loader.batch_size)
     return data.DataLoader(loader.dataset, sampler=sampler, batch_size=None)
+
+
+class Progress:
+    """A line on stderr, redrawn twice a second, for an epoch that has run
+    longer than `after` seconds: the batches done of the epoch's total."""
+
+    def __init__(self, lab, after=10.0):
+        self.prefix = f'linreg_{lab.name}.py: epoch {len(lab.losses) + 1}'
+        self.total = math.ceil(lab.args.num_examples / lab.args.batch_size)
+        self.started = self.drawn = time.perf_counter()
+        self.after, self.shown = after, False
+
+    def show(self, step):
+        now = time.perf_counter()
+        if now - self.started > self.after and now - self.drawn > 0.5:
+            done = 30 * step // self.total
+            sys.stderr.write(f'\r{self.prefix} [{"#" * done:<30}] '
+                             f'{step}/{self.total} batches')
+            sys.stderr.flush()
+            self.drawn, self.shown = now, True
+
+    def clear(self):
+        if self.shown:
+            sys.stderr.write('\r\033[K')
+            sys.stderr.flush()
 
 
 class Lab:
@@ -193,6 +220,7 @@ class Lab:
                 self.fast_loader = batched_loader(batches)
             batches = self.fast_loader
         kept = [] if self.batches is not None else None
+        progress = Progress(self) if sys.stderr.isatty() else None
         seconds = 0.0
         self.segment.start()
         for step, batch in enumerate(batches):
@@ -202,8 +230,12 @@ class Lab:
                 self.segment.start()
             if kept is not None:
                 kept.append(batch)
+            if progress is not None:
+                progress.show(step)
             yield batch
         seconds += self.segment.stop()
+        if progress is not None:
+            progress.clear()
         self.epoch_timer.times.append(seconds)
         if self.path is not None:
             self.path.append(self.snapshot())
@@ -234,17 +266,13 @@ class Lab:
         with torch.no_grad():
             return torch.cat([self.w.reshape(-1), self.b.reshape(-1)]).cpu()
 
-    def mse(self, params=None):
+    def mse(self):
         """The full-data mean squared error, without the 1/2: one yardstick
-        for both scripts, at the current parameters or at `params`."""
+        for both scripts."""
         import torch
         with torch.no_grad():
-            if params is None:
-                w, b = self.w.reshape(-1, 1), self.b
-            else:
-                params = params.to(self.device)
-                w, b = params[:-1].reshape(-1, 1), params[-1:]
-            error = self.features @ w + b - self.labels.reshape(-1, 1)
+            error = (self.features @ self.w.reshape(-1, 1) + self.b
+                     - self.labels.reshape(-1, 1))
             return float((error ** 2).mean())
 
     def curves(self, most=1000):

@@ -151,7 +151,8 @@ def sweep(rows, setting, lstsq_rows, path, title):
         bad = [r[setting] for r in mine if 'diverged' in r]
         for ax in axes:
             if bad:
-                ax.plot(bad, [0.02] * len(bad), 'v', color=color, ms=9,
+                height = 0.03 if name == 'scratch' else 0.08  # both seen
+                ax.plot(bad, [height] * len(bad), 'v', color=color, ms=9,
                         transform=ax.get_xaxis_transform(), clip_on=False,
                         label=f'{name}: diverged')
     if lstsq_rows:

@@ -12,7 +12,6 @@ flag is checked before torch is imported; Ctrl-C keeps the finished points.
 """
 import argparse
 import contextlib
-import io
 import sys
 import time
 
@@ -88,7 +87,9 @@ def sweep(args, argvs, rows, progress=None):
                                [f'--{args.setting}', str(value)])
         point.device = lab.resolve_device(point.device)
         start = time.perf_counter()
-        with contextlib.redirect_stdout(io.StringIO()):
+        # The script's per-epoch lines go on to stderr as they come
+        with contextlib.redirect_stdout(compare.EpochEcho(
+                f'{cli.PROGS[name]} {args.setting}={value}')):
             run = lab.run(name, modules[name], point,
                           allow_divergence=True)
         if run.diverged:
@@ -136,13 +137,19 @@ def save_plot(rows, setting, args, path):
                          for k in ('num-examples', 'batch-size', 'lr',
                                    'num-epochs', 'seed') if k != setting))
     if setting == 'num-examples':
-        title += ('\nfewer examples also means fewer SGD steps (top axis); '
-                  'lstsq shows the statistical error alone, about '
-                  '1/sqrt(n)')
+        title += ('\nlog grid: each point multiplies the data, so an error '
+                  'falling as 1/sqrt(n) is a straight line; fewer examples '
+                  'also means fewer SGD steps (top axis);\nlstsq shows the '
+                  'statistical error alone, near sigma / sqrt(n)')
     fig, axes = plots.sweep([r for r in rows if r['impl'] != 'lstsq'],
                             setting, [r for r in rows if r['impl'] == 'lstsq'],
                             path, title)
     if setting == 'num-examples':
+        n = sorted({r[setting] for r in rows})
+        axes[1].plot(n, [plots.SIGMA2 ** 0.5 / v ** 0.5 for v in n], '-',
+                     color='lightgray', lw=3, zorder=0,
+                     label='sigma / sqrt(n)')
+        axes[1].legend(fontsize=7)
         steps = config.num_epochs / config.batch_size
         for ax in axes:
             top = ax.secondary_xaxis('top', functions=(

@@ -159,3 +159,32 @@ def test_timer_synchronizes_cuda(monkeypatch):
     t.start()
     t.stop()
     assert calls == ['cuda', 'cuda']
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_long_epoch_draws_progress_on_a_terminal(monkeypatch):
+    bench = lab.Lab('scratch', type('Args', (), {
+        'num_examples': 1000, 'batch_size': 10, 'device': 'cpu'})())
+    monkeypatch.setattr('sys.stderr', Terminal())
+    progress = lab.Progress(bench, after=0.0)
+    progress.drawn -= 1  # as if half a second had passed
+    progress.show(50)
+    progress.clear()
+    text = __import__('sys').stderr.getvalue()
+    assert text.startswith('\rlinreg_scratch.py: epoch 1 [###############')
+    assert '50/100 batches' in text and text.endswith('\r\033[K')
+
+
+def test_progress_is_drawn_only_on_a_terminal(monkeypatch):
+    shown = []
+    monkeypatch.setattr(lab.Progress, 'show',
+                        lambda self, step: shown.append(step))
+    results('scratch', '--num-epochs', '1')
+    assert shown == []  # stderr is no terminal under pytest
+    monkeypatch.setattr('sys.stderr', Terminal())
+    results('scratch', '--num-epochs', '1')
+    assert shown == list(range(100))
