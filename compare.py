@@ -278,7 +278,7 @@ def report_timing(results, timing, ratio):
     s, c = results['scratch'], results['concise']
     ts, tc = timing['scratch'], timing['concise']
     epochs = s['config']['num_epochs']
-    print(f'{f"train time, {epochs} epochs":<26}'
+    print(f'{f"first run, {epochs} epochs":<26}'
           f'{ms(s["train_seconds"]):>22}{ms(c["train_seconds"]):>22}')
     spread = [f'{ms(t["epoch_median"])} ({1000 * t["epoch_min"]:.1f}-'
               f'{1000 * t["epoch_max"]:.1f})' for t in (ts, tc)]

@@ -33,7 +33,7 @@ def test_side_by_side_with_equivalence_and_lstsq(capsys):
     assert 'same data in both: yes' in out
     assert 'sigma^2/2 = 5e-05 and sigma^2 = 1e-04' in out
     for label in ('scratch loss', 'concise MSE', 'w error', 'b error',
-                  'final MSE', 'lstsq', 'train time, 3 epochs',
+                  'final MSE', 'lstsq', 'first run, 3 epochs',
                   'per epoch, median (range)', 'data loading',
                   'forward+backward+update', 'concise/scratch'):
         assert label in out, label
