@@ -30,8 +30,8 @@ def test_sweep_re_initialises_every_point(capsys):
     assert '[4/4] concise lr=0.03' in captured.err  # progress
 
 
-@pytest.mark.parametrize('setting,values', [('num-examples', '20,50,200'),
-                                            ('lr', '0.03,1,1e6')])
+@pytest.mark.parametrize('setting,values', [('num-examples', '20,200'),
+                                            ('lr', '0.03,1')])
 def test_sweep_plots_and_marks_divergence(tmp_path, capsys, setting, values):
     plot = tmp_path / 'sweep.png'
     old = os.umask(0o022)
@@ -42,10 +42,10 @@ def test_sweep_plots_and_marks_divergence(tmp_path, capsys, setting, values):
         os.umask(old)
     out = capsys.readouterr().out
     rows = json.loads(out.splitlines()[-1])
-    assert len(rows) == 9
+    assert len(rows) == 6
     if setting == 'lr':
-        assert [r['impl'] for r in rows if 'diverged' in r] == [
-            'concise', 'scratch', 'concise']  # lr 1: concise alone
+        assert [(r['impl'], r['lr']) for r in rows if 'diverged' in r] == [
+            ('concise', 1.0)]  # its steps are twice as long
         assert 'training diverged at epoch' in out
     else:  # fewer examples, fewer steps: further from the line
         errors = [r['w_error'] for r in rows if r['impl'] == 'scratch']
