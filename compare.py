@@ -332,14 +332,8 @@ def compare(argv):
         summary['equivalence'] = equivalence(parsed, concise, scratch)
     if args.plot:
         import plots
-        try:
-            plots.compare(labs, concise, scratch, lstsq, args.plot)
-            print(f'wrote {args.plot}')
-        except OSError as error:
-            print(f'{PROG}: error: cannot write {args.plot}: '
-                  f'{error.strerror or error}; the results above stand',
-                  file=sys.stderr)
-            code = 1
+        code = plots.save(PROG, lambda: plots.compare(
+            labs, concise, scratch, lstsq, args.plot), args.plot)
     if args.json:
         print(cli.dumps(summary))
     return code

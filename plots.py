@@ -5,6 +5,7 @@ backend, so that no display is needed.
 """
 import math
 import os
+import sys
 
 import cli
 
@@ -38,6 +39,20 @@ def write_png(fig, path):
         raise
     finally:
         plt.close(fig)
+
+
+def save(prog, draw, path):
+    """Call `draw()`, which writes `path`; a failure to write is one line,
+    after the results already printed. Return the exit status."""
+    try:
+        draw()
+    except OSError as error:
+        print(f'{prog}: error: cannot write {path}: '
+              f'{error.strerror or error}; the results above stand',
+              file=sys.stderr)
+        return 1
+    print(f'wrote {path}')
+    return 0
 
 
 def settings(args):

@@ -182,14 +182,9 @@ def finish(rows, args):
     report(rows, args.setting)
     code = 0
     if args.plot and rows:
-        try:
-            save_plot(rows, args.setting, args, args.plot)
-            print(f'wrote {args.plot}')
-        except OSError as error:
-            print(f'{PROG}: error: cannot write {args.plot}: '
-                  f'{error.strerror or error}; the table above stands',
-                  file=sys.stderr)
-            code = 1
+        import plots
+        code = plots.save(PROG, lambda: save_plot(
+            rows, args.setting, args, args.plot), args.plot)
     if args.json:
         print(cli.dumps(rows))
     return code
