@@ -8,6 +8,7 @@ through `lab.Lab`, and turns every fault into one line and an exit status
 """
 import argparse
 import contextlib
+import io
 import json
 import math
 import os
@@ -248,32 +249,16 @@ def check_script_flags(prog, argvs, names=PROGS):
     its one-line message under `prog`'s name if one is wrong."""
     parsed = {}
     for name in names:
-        err = Capture()
+        err = io.StringIO()
         try:
             with contextlib.redirect_stderr(err):
                 parsed[name] = parse_args(name, argvs[name])
-        except SystemExit as stop:
-            message = err.last_line() or f'{PROGS[name]}: error'
-            print(f'{prog}: {message}', file=sys.stderr)
+        except SystemExit as stop:  # argparse's one line, or --help's exit
+            message = (err.getvalue().strip().splitlines() or [''])[-1]
+            if message:
+                print(f'{prog}: {message}', file=sys.stderr)
             raise SystemExit(stop.code)
     return parsed
-
-
-class Capture:
-    """A stand-in for stderr that keeps what was written."""
-
-    def __init__(self):
-        self.text = ''
-
-    def write(self, text):
-        self.text += text
-
-    def flush(self):
-        pass
-
-    def last_line(self):
-        lines = self.text.strip().splitlines()
-        return lines[-1] if lines else ''
 
 
 def strict(value):

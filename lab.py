@@ -215,7 +215,7 @@ class Lab:
         elif self.args.no_shuffle:  # the stored order, every epoch
             size = self.args.batch_size
             batches = zip(self.features.split(size), self.labels.split(size))
-        elif self.args_loader() == 'batched':
+        elif getattr(self.args, 'loader', 'book') == 'batched':
             if self.fast_loader is None:
                 self.fast_loader = batched_loader(batches)
             batches = self.fast_loader
@@ -256,9 +256,6 @@ class Lab:
                     f'try a smaller --lr than {self.args.lr:g}', epoch)
 
     # -- after the run -----------------------------------------------------
-
-    def args_loader(self):
-        return getattr(self.args, 'loader', 'book')
 
     def snapshot(self):
         """The parameters now, as one tensor (w1, w2, b) on the CPU."""
@@ -313,7 +310,8 @@ class Lab:
 
     def results(self):
         """What --json prints: the settings, the losses, the parameters."""
-        w, b = self.snapshot()[:-1], self.snapshot()[-1:]
+        params = self.snapshot()
+        w, b = params[:-1], params[-1:]
         result = {
             'impl': self.name,
             'config': {k: v for k, v in vars(self.args).items()
