@@ -278,16 +278,22 @@ def dumps(value):
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so that clean-up code runs."""
+    """SIGTERM (or SIGHUP, a closed terminal), raised like Ctrl-C so that
+    clean-up code runs."""
 
 
 def on_sigterm(signum, frame):
     raise Terminated()
 
 
+# SIGHUP is POSIX only
+SIGNALS = [getattr(signal, name) for name in ('SIGTERM', 'SIGHUP')
+           if hasattr(signal, name)]
+
+
 def guarded(prog, body):
     """Run `body()`; turn each fault into one line and an exit status."""
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    previous = {sig: signal.signal(sig, on_sigterm) for sig in SIGNALS}
     try:
         code = body()
         sys.stdout.flush()  # a full disk shows here, not at exit
@@ -314,7 +320,8 @@ def guarded(prog, body):
               file=sys.stderr)
         return 1
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def main(name, module, argv=None):
