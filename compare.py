@@ -98,9 +98,8 @@ def replace(args, **changes):
 
 
 def data_pass(name, bench):
-    """Time one pass over the script's own data iterator on the data the
-    timed run drew, with no training."""
-    import lab
+    """Time one pass over the iterator the timed run read (the script's
+    own, or the one its flags chose), on its data, with no training."""
     from timer import Timer, synchronizer
     args, script = bench.args, module(name)
     timer = Timer(sync=synchronizer(args.device))
@@ -111,9 +110,7 @@ def data_pass(name, bench):
     else:
         batches = script.load_array((bench.features, bench.labels),
                                     args.batch_size)
-        if args.loader == 'batched':
-            batches = lab.batched_loader(batches)
-    for X, y in batches:
+    for X, y in bench.source(batches):
         pass
     return timer.stop()
 
@@ -159,11 +156,13 @@ def time_both(parsed, repeats, budget=BUDGET):
     return timing, ratio
 
 
-def replays(parsed):
-    """The concise run with the book's loss, and the scratch trainer at
-    2*lr and at lr fed its batches and its initial parameters."""
+def replays(parsed, concise):
+    """The concise run with the book's loss (`concise`, if it had it), and
+    the scratch trainer at 2*lr and at lr fed its batches and its initial
+    parameters."""
     book = replace(parsed['concise'], loss='squared', reduction='mean')
-    concise = run_script('concise', book, trace=True, keep_batches=True)
+    if vars(book) != vars(concise.args):
+        concise = run_script('concise', book, trace=True, keep_batches=True)
     start = (concise.initial[:-1], concise.initial[-1:])
     scratch = replace(parsed['scratch'], loss='squared')
     return concise, {
@@ -309,9 +308,11 @@ def compare(argv):
     extras = args.plot or args.equivalence
     labs = {}
     for name in parsed:
+        keep = bool(extras) and name == 'concise'  # for `replays`
         try:
             labs[name] = run_script(name, parsed[name], echo=True,
-                                    trace=bool(args.plot))
+                                    trace=bool(args.plot) or keep,
+                                    keep_batches=keep)
         except lab.Failed as error:
             print(f'{PROG}: {cli.PROGS[name]} failed: {error}',
                   file=sys.stderr)
@@ -327,7 +328,7 @@ def compare(argv):
     summary = dict(results, lstsq=lstsq, time_ratio=ratio, timing=timing)
     code = 0
     if extras:
-        concise, scratch = replays(parsed)
+        concise, scratch = replays(parsed, labs['concise'])
     if args.equivalence:
         summary['equivalence'] = equivalence(parsed, concise, scratch)
     if args.plot:

@@ -198,27 +198,34 @@ class Lab:
                                                        beta=sigma),
                       'abs': lambda: nn.L1Loss(reduction=reduction)}[kind]()
         else:
-            chosen = {'squared': book_loss,
-                      'huber': lambda y_hat, y: huber_loss(y_hat, y, sigma),
+            def huber(y_hat, y):
+                return huber_loss(y_hat, y, sigma)
+            huber.__name__ = f'huber_loss(sigma={sigma:g})'
+            chosen = {'squared': book_loss, 'huber': huber,
                       'abs': abs_loss}[kind]
-            chosen.__name__ = {'huber': f'huber_loss(sigma={sigma:g})'}.get(
-                kind, chosen.__name__)
         self.loss_fn = chosen
         return chosen
 
-    def epoch(self, batches):
-        """Yield one epoch's batches, timing only the pass over them (the
-        chapter's loop body runs inside); --loader batched, `replay`, the
-        trace and `keep_batches` act here."""
+    def source(self, batches):
+        """What an epoch reads instead of the chapter's `batches`, if a flag
+        says so: a `replay`, the stored order (--no-shuffle), or the same
+        dataset one index a batch (--loader batched)."""
         if self.replay is not None:
-            batches = next(self.replay)
-        elif self.args.no_shuffle:  # the stored order, every epoch
+            return next(self.replay)
+        if self.args.no_shuffle:  # the stored order, every epoch
             size = self.args.batch_size
-            batches = zip(self.features.split(size), self.labels.split(size))
-        elif getattr(self.args, 'loader', 'book') == 'batched':
+            return zip(self.features.split(size), self.labels.split(size))
+        if getattr(self.args, 'loader', 'book') == 'batched':
             if self.fast_loader is None:
                 self.fast_loader = batched_loader(batches)
-            batches = self.fast_loader
+            return self.fast_loader
+        return batches
+
+    def epoch(self, batches):
+        """Yield one epoch's batches, timing only the pass over them (the
+        chapter's loop body runs inside); `source` picks them, and the
+        trace and `keep_batches` act here."""
+        batches = self.source(batches)
         kept = [] if self.batches is not None else None
         progress = Progress(self) if sys.stderr.isatty() else None
         seconds = 0.0
