@@ -66,11 +66,11 @@ def bare_epoch(size, batch_size, device):
     import torch
     from torch import nn
 
+    from linreg_scratch import synthetic_data
     from timer import Timer, synchronizer
     torch.manual_seed(0)
-    features = torch.normal(0, 1, (size, 2))
-    labels = features @ torch.tensor([2, -3.4]) + 4.2
-    features, labels = features.to(device), labels.reshape(-1, 1).to(device)
+    features, labels = synthetic_data(torch.tensor([2, -3.4]), 4.2, size)
+    features, labels = features.to(device), labels.to(device)
     net = nn.Sequential(nn.Linear(2, 1)).to(device)
     loss = nn.MSELoss()
     trainer = torch.optim.SGD(net.parameters(), lr=0.03)
