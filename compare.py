@@ -2,21 +2,21 @@
 
 compare.sh calls this (`python compare.py` works too, where there is no
 bash); see `./compare.sh --help`. Every flag is checked before torch is
-imported. Then both scripts' chapter code runs in this one process, with the
-same flags, exactly as on the command line; the loss table comes as soon as
-both are done; then their training loops are timed alternately here, so that
-a busy machine slows both alike and the concise/scratch ratio stays put.
+imported. Then both script files run in this one process, with the same
+flags, exactly as on the command line (`bench.lab.run`); the loss table comes
+as soon as both are done; then their training loops are timed alternately
+here, so that a busy machine slows both alike and the concise/scratch ratio
+stays put.
 """
 import argparse
 import contextlib
-import importlib
 import io
 import math
 import statistics
 import sys
 import time
 
-import cli
+from bench import cli
 
 PROG = 'compare.sh'
 BOOK_MSE = "MSELoss(reduction='mean')"
@@ -78,18 +78,12 @@ class EpochEcho(io.TextIOBase):
 
 
 def run_script(name, args, echo=False, **options):
-    """Run one script's chapter code here; a divergence is a result."""
-    import lab
+    """Run one script file here, with these flags, as `python` runs it; a
+    divergence is a result."""
+    from bench import lab
     out = EpochEcho(cli.PROGS[name]) if echo else io.StringIO()
     with contextlib.redirect_stdout(out):
-        return lab.run(name, module(name), args, allow_divergence=True,
-                       **options)
-
-
-def module(name):
-    """linreg_{name}, imported when first asked for (with torch, and d2l
-    for the concise one)."""
-    return importlib.import_module(f'linreg_{name}')
+        return lab.run(name, args, allow_divergence=True, **options)
 
 
 def replace(args, **changes):
@@ -101,15 +95,15 @@ def data_pass(name, bench):
     """Time one pass over the iterator the timed run read (the script's
     own, or the one its flags chose), on its data, with no training."""
     from timer import Timer, synchronizer
-    args, script = bench.args, module(name)
-    timer = Timer(sync=synchronizer(args.device))
+    script, batch_size = bench.ns, bench.ran()['batch_size']
+    timer = Timer(sync=synchronizer(bench.device))
     timer.start()
     if name == 'scratch':
-        batches = script.data_iter(args.batch_size, bench.features,
-                                   bench.labels)
+        batches = script['data_iter'](batch_size, bench.features,
+                                      bench.labels)
     else:
-        batches = script.load_array((bench.features, bench.labels),
-                                    args.batch_size)
+        batches = script['load_array']((bench.features, bench.labels),
+                                       batch_size)
     for X, y in bench.source(batches):
         pass
     return timer.stop()
@@ -297,7 +291,7 @@ def main(argv=None):
 
 def compare(argv):
     args, parsed = parse_args(argv)
-    import lab
+    from bench import lab
     for name in parsed:
         try:
             parsed[name].device = lab.resolve_device(parsed[name].device)
@@ -332,7 +326,7 @@ def compare(argv):
     if args.equivalence:
         summary['equivalence'] = equivalence(parsed, concise, scratch)
     if args.plot:
-        import plots
+        from bench import plots
         code = plots.save(PROG, lambda: plots.compare(
             labs, concise, scratch, lstsq, args.plot), args.plot)
     if args.json:

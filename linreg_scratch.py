@@ -1,23 +1,31 @@
 """Linear regression from scratch: d2l zh 2.0 section 3.2, which is en 0.17
 section 3.2 "Linear Regression Implementation from Scratch" (en 1.0 writes
-it with classes in section 3.4; README.md maps the two).
+it with classes in section 3.4; docs/en-1.0.md maps the two).
 
     python linreg_scratch.py            # prints what the chapter prints
-    python linreg_scratch.py --help     # flags: answered after the imports
+    python -i linreg_scratch.py         # ... then look at `w`, `b`, `features`
+    python linreg_scratch.py --help     # the flags that change its numbers
 
-`diff linreg_scratch.py linreg_concise.py` shows what the framework
-replaces. The `lab` that `run` reports to (lab.py) moves data to a device,
-times the epochs and records the results; cli.py is the command line.
+The section's cells, at module level in the book's order (`# %%` starts
+one, so an editor runs them one at a time). The lines that mention `lab` or
+`args` are not the book's: `args` holds the book's numbers unless a flag
+changes them, and `lab` (bench/) records the run, reading the names below
+and never replacing one. `diff linreg_scratch.py linreg_concise.py` shows
+what the framework replaces.
 """
+# %%
 import random
-import sys
 
-import torch
+import bench
 
-import cli
+# First, so that a fault, or Ctrl-C even during `import torch`, is one line
+lab = bench.Lab('scratch', globals())
+args = lab.args
+
+import torch  # noqa: E402
 
 
-# 3.2.1 生成数据集 / Generating the Dataset
+# %% 3.2.1 生成数据集 / Generating the Dataset
 def synthetic_data(w, b, num_examples):
     """Generate y = Xw + b + noise."""
     X = torch.normal(0, 1, (num_examples, len(w)))
@@ -26,7 +34,19 @@ def synthetic_data(w, b, num_examples):
     return X, y.reshape((-1, 1))
 
 
-# 3.2.2 读取数据集 / Reading the Dataset
+# %%
+random.seed(args.seed)  # Seed once, before the data are drawn
+torch.manual_seed(args.seed)
+true_w = torch.tensor([2, -3.4])
+true_b = 4.2
+features, labels = synthetic_data(true_w, true_b, args.num_examples)
+true_w, features, labels = lab.data(true_w, true_b, features, labels)
+
+# %%
+print('features:', features[0], '\nlabel:', labels[0])
+
+
+# %% 3.2.2 读取数据集 / Reading the Dataset
 def data_iter(batch_size, features, labels):
     num_examples = len(features)
     indices = list(range(num_examples))
@@ -38,19 +58,32 @@ def data_iter(batch_size, features, labels):
         yield features[batch_indices], labels[batch_indices]
 
 
-# 3.2.4 定义模型 / Defining the Model
+# %%
+batch_size = args.batch_size
+
+for X, y in data_iter(batch_size, features, labels):
+    print(X, '\n', y)
+    break
+
+# %% 3.2.3 初始化模型参数 / Initializing Model Parameters
+w = torch.normal(0, args.init_std, size=(2, 1), requires_grad=True)
+b = torch.zeros(1, requires_grad=True)
+w, b = lab.params(w, b)
+
+
+# %% 3.2.4 定义模型 / Defining the Model
 def linreg(X, w, b):
     """The linear regression model."""
     return torch.matmul(X, w) + b
 
 
-# 3.2.5 定义损失函数 / Defining the Loss Function
+# %% 3.2.5 定义损失函数 / Defining the Loss Function
 def squared_loss(y_hat, y):
     """Squared loss, with the 1/2 that makes its gradient `y_hat - y`."""
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
-# 3.2.6 定义优化算法 / Defining the Optimization Algorithm
+# %% 3.2.6 定义优化算法 / Defining the Optimization Algorithm
 def sgd(params, lr, batch_size):
     """Minibatch stochastic gradient descent."""
     with torch.no_grad():
@@ -61,54 +94,32 @@ def sgd(params, lr, batch_size):
             param.grad.zero_()
 
 
-def run(args, lab):
-    """Section 3.2's statements in its order, with flags for its numbers."""
-    random.seed(args.seed)  # Seed once, before the data are drawn
-    torch.manual_seed(args.seed)
+# %% 3.2.7 训练 / Training
+lr = args.lr
+num_epochs = args.num_epochs
+net = linreg
+loss = lab.exercise_loss(squared_loss)  # `--loss huber|abs`: the exercises'
 
-    # 3.2.1 Generating the Dataset
-    true_w = torch.tensor([2, -3.4])
-    true_b = 4.2
-    features, labels = synthetic_data(true_w, true_b, args.num_examples)
-    true_w, features, labels = lab.data(true_w, true_b, features, labels)
-    print('features:', features[0], '\nlabel:', labels[0])
+# %%
+for epoch in range(num_epochs):
+    for X, y in lab.epoch(data_iter(batch_size, features, labels)):
+        l = loss(net(X, w, b), y)  # Minibatch loss in `X` and `y`
+        # `l` has shape (`batch_size`, 1), but `backward` needs a scalar:
+        # the sum's gradient is the sum of the per-example gradients.
+        l.sum().backward()
+        sgd([w, b], lr, batch_size)  # Update parameters by their gradient
+    with torch.no_grad():
+        train_l = loss(net(features, w, b), labels)
+        print(f'epoch {epoch + 1}, loss {float(train_l.mean()):f}')
+        lab.epoch_loss(train_l)
 
-    # 3.2.2 Reading the Dataset
-    batch_size = args.batch_size
-    for X, y in data_iter(batch_size, features, labels):
-        print(X, '\n', y)
-        break
-
-    # 3.2.3 初始化模型参数 / Initializing Model Parameters
-    w = torch.normal(0, args.init_std, size=(2, 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
-    w, b = lab.params(w, b)
-
-    # 3.2.7 训练 / Training
-    lr = args.lr
-    num_epochs = args.num_epochs
-    net = linreg
-    loss = lab.loss(squared_loss)
-
-    for epoch in range(num_epochs):
-        for X, y in lab.epoch(data_iter(batch_size, features, labels)):
-            l = loss(net(X, w, b), y)  # Minibatch loss in `X` and `y`
-            # `l` has shape (`batch_size`, 1), but `backward` needs a scalar:
-            # the sum's gradient is the sum of the per-example gradients.
-            l.sum().backward()
-            sgd([w, b], lr, batch_size)  # Update parameters by their gradient
-        with torch.no_grad():
-            train_l = loss(net(features, w, b), labels)
-            print(f'epoch {epoch + 1}, loss {float(train_l.mean()):f}')
-            lab.epoch_loss(train_l)
-
+# %%
+if args.lang == 'zh':  # the zh 2.0 book's labels
+    print(f'w的估计误差: {true_w - w.reshape(true_w.shape)}')
+    print(f'b的估计误差: {true_b - b}')
+else:
     print(f'error in estimating w: {true_w - w.reshape(true_w.shape)}')
     print(f'error in estimating b: {true_b - b}')
 
-
-def main(argv=None):
-    return cli.main('scratch', sys.modules[__name__], argv)
-
-
-if __name__ == '__main__':
-    sys.exit(main())
+# %%
+lab.report()  # what ran, read from the names above; the training time

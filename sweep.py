@@ -15,7 +15,7 @@ import contextlib
 import sys
 import time
 
-import cli
+from bench import cli
 
 PROG = 'sweep.py'
 GRIDS = {
@@ -78,9 +78,8 @@ def sweep(args, argvs, rows, progress=None):
     """Run every point afresh, appending one row per point and script (and
     one for the lstsq fit) to `rows`, so that Ctrl-C keeps what is done."""
     import compare
-    import lab
+    from bench import lab
     progress = progress or sys.stderr
-    modules = {name: compare.module(name) for name in impls(args)}
     points = [(v, name) for v in args.values for name in impls(args)]
     for i, (value, name) in enumerate(points):
         point = cli.parse_args(name, argvs[name] +
@@ -90,8 +89,7 @@ def sweep(args, argvs, rows, progress=None):
         # The script's per-epoch lines go on to stderr as they come
         with contextlib.redirect_stdout(compare.EpochEcho(
                 f'{cli.PROGS[name]} {args.setting}={value}')):
-            run = lab.run(name, modules[name], point,
-                          allow_divergence=True)
+            run = lab.run(name, point, allow_divergence=True)
         if run.diverged:
             rows.append({'impl': name, args.setting: value, 'mse': None,
                          'w_error': None, 'b_error': None,
@@ -130,7 +128,7 @@ def report(rows, setting):
 
 def save_plot(rows, setting, args, path):
     """The table on log axes; for data sizes, the SGD steps on top."""
-    import plots
+    from bench import plots
     config = args.config
     title = (f'sweep of {setting}, {args.impl}: each point a fresh run; '
              + ', '.join(f'{k} {getattr(config, k.replace("-", "_"))}'
@@ -182,7 +180,7 @@ def finish(rows, args):
     report(rows, args.setting)
     code = 0
     if args.plot and rows:
-        import plots
+        from bench import plots
         code = plots.save(PROG, lambda: save_plot(
             rows, args.setting, args, args.plot), args.plot)
     if args.json:

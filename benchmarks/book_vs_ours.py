@@ -23,10 +23,7 @@ from torch import nn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-import cli  # noqa: E402
-import lab  # noqa: E402
-import linreg_concise as concise  # noqa: E402
-import linreg_scratch as scratch  # noqa: E402
+from bench import cli, lab  # noqa: E402
 from timer import Timer  # noqa: E402
 
 
@@ -84,13 +81,13 @@ def book_concise(features, labels):
     return seconds
 
 
-def ours(name, module, num_examples):
-    """Our trainer at the book's settings: its own training time."""
+def ours(name, num_examples):
+    """Our script file at the book's settings: its own training time."""
     args = cli.parse_args(name, ['--num-examples', str(num_examples)])
 
     def train(*_):
         with contextlib.redirect_stdout(io.StringIO()):
-            return lab.run(name, module, args).epoch_timer.sum()
+            return lab.run(name, args).epoch_timer.sum()
     return train
 
 
@@ -103,9 +100,9 @@ def time_in_process(repeats, num_examples=1000):
     features, labels = d2l.synthetic_data(torch.tensor([2, -3.4]), 4.2,
                                           num_examples)
     contenders = {'book scratch': book_scratch,
-                  'our scratch': ours('scratch', scratch, num_examples),
+                  'our scratch': ours('scratch', num_examples),
                   'book concise': book_concise,
-                  'our concise': ours('concise', concise, num_examples)}
+                  'our concise': ours('concise', num_examples)}
     timers = {name: Timer() for name in contenders}
     for i in range(1 + repeats):
         for name, fn in contenders.items():

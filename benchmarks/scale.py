@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-import cli  # noqa: E402
+from bench import cli  # noqa: E402
 
 IMPLS = ['scratch', 'concise book', 'concise batched', 'bare randperm']
 
@@ -66,8 +66,9 @@ def bare_epoch(size, batch_size, device):
     import torch
     from torch import nn
 
-    from linreg_scratch import synthetic_data
+    from bench.lab import definitions
     from timer import Timer, synchronizer
+    synthetic_data = definitions('scratch')['synthetic_data']
     torch.manual_seed(0)
     features, labels = synthetic_data(torch.tensor([2, -3.4]), 4.2, size)
     features, labels = features.to(device), labels.to(device)
@@ -89,15 +90,14 @@ def one_epoch(impl, size, batch_size, device):
     """Seconds for one training epoch of `impl`, through its own code."""
     if impl == 'bare randperm':
         return bare_epoch(size, batch_size, device)
-    import lab
+    from bench import lab
     name, _, loader = impl.partition(' ')
     argv = ['--num-examples', str(size), '--batch-size', str(batch_size),
             '--num-epochs', '1', '--device', device]
     if loader:
         argv += ['--loader', loader]
-    module = __import__(f'linreg_{name}')
     with contextlib.redirect_stdout(io.StringIO()):
-        bench = lab.run(name, module, cli.parse_args(name, argv))
+        bench = lab.run(name, cli.parse_args(name, argv))
     return bench.epoch_timer.times[0]
 
 
@@ -205,9 +205,9 @@ def main(argv=None):
 def run(args, sizes, impls):
     import torch
 
-    import lab
-    import linreg_concise  # noqa: F401  imported once, before any fork
-    import linreg_scratch  # noqa: F401
+    from d2l import torch as d2l  # noqa: F401  imported once, before any fork
+
+    from bench import lab
     try:
         device = lab.resolve_device(args.device)
     except ValueError as error:
@@ -249,7 +249,7 @@ def run(args, sizes, impls):
               '(median of per-round ratios)'
               + (' (target <= 3)' if targets else ''))
     if args.plot:
-        import plots
+        from bench import plots
         fig, ax = plots.figure(figsize=(6, 4))
         for impl in impls:
             ax.plot(sizes, [statistics.median(table[impl, s]) for s in sizes],

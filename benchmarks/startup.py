@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-import cli  # noqa: E402
+from bench import cli  # noqa: E402
 
 PY = sys.executable
 FLAGS = {

@@ -27,15 +27,32 @@ def lower_priority():
         os.nice(10)
 
 
+# Typed at the prompt of `python -i`, after the run: the chapter's names
+INSPECT = {
+    'scratch': "[w.detach().reshape(-1).tolist(), b.detach().tolist(), "
+               "lr, batch_size, num_epochs, list(features.shape), "
+               "list(labels.shape)]",
+    'concise': "[net[0].weight.data.reshape(-1).tolist(), "
+               "net[0].bias.data.tolist(), trainer.param_groups[0]['lr'], "
+               "batch_size, num_epochs, type(loss).__name__, "
+               "type(data_iter).__name__]",
+}
+
+
 def start_all(scratch_folder):
-    def start(name, *argv, env=ENV):
-        RUNS[name] = subprocess.Popen(
+    def start(name, *argv, env=ENV, typed=None):
+        RUNS[name] = process = subprocess.Popen(
             argv, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.PIPE, stdin=subprocess.PIPE,
+            encoding='utf-8',
             preexec_fn=lower_priority if os.name == 'posix' else None)
+        process.stdin.write(typed or '')
+        process.stdin.close()
     py = sys.executable
-    start('scratch', py, 'linreg_scratch.py', '--num-epochs', '1', '--json')
-    start('concise', py, 'linreg_concise.py', '--num-epochs', '1', '--json')
+    for name in ('scratch', 'concise'):
+        start(name, py, '-i', f'linreg_{name}.py', '--num-epochs', '1',
+              '--json', typed=f"import json; print('INSPECT', "
+                            f"json.dumps({INSPECT[name]}))\n")
     start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3', '--impl',
           'scratch', '--num-epochs', '1', '--json')
     if BASH:
@@ -51,8 +68,10 @@ def finished(name):
     if name not in RUNS:  # not started with the session: start it now
         import tempfile
         start_all(tempfile.mkdtemp())
-    out, err = RUNS[name].communicate(timeout=300)
-    return RUNS[name].returncode, out, err
+    process = RUNS[name]
+    out, err = process.stdout.read(), process.stderr.read()
+    process.wait(timeout=300)
+    return process.returncode, out, err
 
 
 @atexit.register

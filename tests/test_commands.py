@@ -7,6 +7,7 @@ environment where importing torch fails.
 """
 import json
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -31,14 +32,24 @@ def run(env, *argv):
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
-def test_the_script_as_typed(name):
+def test_the_script_as_typed_then_inspected_at_its_prompt(name):
+    """`python -i linreg_{name}.py ...`, then the chapter's names typed at
+    the prompt: the learned values, no traceback."""
     code, out, err = finished(name)
     assert code == 0, err
-    assert err == ''
+    assert 'Traceback' not in err and set(err.split()) <= {'>>>'}, err
     lines = out.splitlines()
-    assert lines[0].startswith(f'# linreg_{name}.py: ')
+    assert lines[0].startswith('features: tensor(' if name == 'scratch'
+                               else '[tensor([[')
     assert any(line.startswith('epoch 1, loss 0.') for line in lines)
-    assert json.loads(lines[-1])['impl'] == name
+    assert lines[-4].startswith(f'# linreg_{name}.py ran: ')
+    result = json.loads(lines[-2])
+    assert result['impl'] == name
+    label, inspected = lines[-1].split(' ', 1)
+    assert label == 'INSPECT'
+    values = json.loads(inspected)
+    assert values[0] == result['w'] and values[1] == result['b']
+    assert values[2:5] == [0.03, 10, 1]
 
 
 def test_sweep_as_typed():
@@ -106,3 +117,49 @@ def test_devices_sh_says_it_needs_cuda():
     code, out, err = finished('devices.sh')
     assert code == 1
     assert one_line(err).startswith('devices.sh: ') and 'CUDA' in err
+
+
+FAKE_TORCH = {
+    # Ctrl-C while torch imports
+    'ctrl-c': ('raise KeyboardInterrupt', 130, 'interrupted (Ctrl-C)'),
+    # SIGTERM while torch imports
+    'sigterm': ('import os, signal, time\n'
+                'os.kill(os.getpid(), signal.SIGTERM)\n'
+                'time.sleep(30)', 143,
+                'terminated; nothing was left half-written'),
+    # Ctrl-C and SIGTERM at once: the second is not raised in the first's
+    # clean-up
+    'both': ('import os, signal, time\n'
+             'both = {signal.SIGINT, signal.SIGTERM}\n'
+             'signal.pthread_sigmask(signal.SIG_BLOCK, both)\n'
+             'os.kill(os.getpid(), signal.SIGTERM)\n'
+             'os.kill(os.getpid(), signal.SIGINT)\n'
+             'signal.pthread_sigmask(signal.SIG_UNBLOCK, both)\n'
+             'time.sleep(30)', 130, 'interrupted (Ctrl-C)'),
+}
+
+
+@pytest.mark.skipif(not hasattr(signal, 'pthread_sigmask'),
+                    reason='Windows: no POSIX signals to send')
+@pytest.mark.parametrize('name', ['scratch', 'concise'])
+@pytest.mark.parametrize('case', list(FAKE_TORCH))
+def test_a_signal_while_torch_imports_is_one_line(tmp_path, name, case):
+    source, status, line = FAKE_TORCH[case]
+    (tmp_path / 'torch.py').write_text(source)
+    env = dict(ENV, PYTHONPATH=str(tmp_path))
+    done = subprocess.run([sys.executable, f'linreg_{name}.py'], cwd=ROOT,
+                          env=env, text=True, capture_output=True,
+                          timeout=60)
+    assert (done.returncode, done.stderr) == (
+        status, f'linreg_{name}.py: {line}\n')
+    assert done.stdout == ''
+
+
+@pytest.mark.parametrize('name', ['scratch', 'concise'])
+def test_the_scripts_answer_flags_before_torch(no_torch, name):
+    usage = run(no_torch, sys.executable, f'linreg_{name}.py', '--help')
+    assert usage.returncode == 0 and '--lang {en,zh}' in usage.stdout
+    bad = run(no_torch, sys.executable, f'linreg_{name}.py', '--lr', 'x')
+    assert bad.returncode == 2
+    assert one_line(bad.stderr) == (f"linreg_{name}.py: error: argument "
+                                    "--lr: 'x' is not a number")

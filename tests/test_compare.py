@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-import cli
 import compare
+from bench import cli
 from helpers import one_line
 
 FAST = ['--repeats', '2']

@@ -5,8 +5,9 @@ import pytest
 import torch
 from torch import nn
 
-import linreg_concise as concise
-import linreg_scratch as scratch
+from helpers import chapter
+
+scratch, concise = chapter('scratch'), chapter('concise')
 
 
 def test_sgd_step_equals_torch_sgd_on_mean_of_squared_loss():

@@ -10,7 +10,8 @@ from helpers import SCRIPTS, one_line, results
 BOOK = {'num_examples': 1000, 'batch_size': 10, 'lr': 0.03, 'num_epochs': 3,
         'seed': 0, 'init': 'normal', 'init_std': 0.01, 'loss': 'squared',
         'huber_sigma': 1.0, 'outlier': None, 'sorted': False,
-        'no_shuffle': False, 'device': 'cpu', 'print_grad': False}
+        'no_shuffle': False, 'device': 'cpu', 'print_grad': False,
+        'lang': 'en'}
 
 
 def main_json(capsys, name, *argv):
@@ -79,13 +80,18 @@ def test_same_seed_same_output_other_seed_other_data(capsys, name):
 def test_output_in_the_books_order_and_json_fields(capsys, name):
     result, out = main_json(capsys, name, '--num-epochs', '2')
     lines = out.splitlines()
-    assert lines[0].startswith(f'# linreg_{name}.py: num_examples=1000 ')
     epochs = [i for i, line in enumerate(lines) if line.startswith('epoch')]
     assert [lines[i][:8] for i in epochs] == ['epoch 1,', 'epoch 2,']
-    preview = '\n'.join(lines[1:epochs[0]])  # features[0], first minibatch
+    preview = '\n'.join(lines[:epochs[0]])  # features[0], first minibatch
     assert preview.count('tensor(') >= 2
     assert lines[epochs[-1] + 1].startswith('error in estimating w: tensor(')
     assert lines[epochs[-1] + 2].startswith('error in estimating b: tensor(')
+    # What ran, read from the run
+    assert lines[-3] == (
+        f'# linreg_{name}.py ran: num_examples=1000 batch_size=10 lr=0.03 '
+        f'num_epochs=2 seed=0 loss={result["loss_name"].replace(" ", "")} '
+        f'optimizer={"SGD" if name == "concise" else "sgd"} initial=['
+        + ','.join(f'{v:.4g}' for v in result['initial']) + ']')
     assert lines[-2].endswith('sec training, 2 epochs (imports and data '
                               'generation excluded)')
     assert result['impl'] == name
@@ -120,17 +126,14 @@ BAD_ARGS = [
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
 @pytest.mark.parametrize('argv', BAD_ARGS, ids=' '.join)
 def test_bad_arguments_exit_2_with_one_line(capsys, name, argv):
-    with pytest.raises(SystemExit) as stop:
-        SCRIPTS[name].main(argv)
-    assert stop.value.code == 2
+    assert SCRIPTS[name].main(argv) == 2
     captured = capsys.readouterr()
     assert captured.out == ''  # refused before anything ran
     assert one_line(captured.err).startswith(f'linreg_{name}.py: error: ')
 
 
 def test_a_size_that_cannot_fit_says_what_it_needs(capsys):
-    with pytest.raises(SystemExit):
-        SCRIPTS['scratch'].main(['--num-examples', str(10 ** 12)])
+    assert SCRIPTS['scratch'].main(['--num-examples', str(10 ** 12)]) == 2
     line = one_line(capsys.readouterr().err)
     assert '10' in line and 'GB of memory' in line and 'try at most' in line
 
@@ -171,6 +174,6 @@ def test_an_init_that_overflows_is_named(capsys, name, std):
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
 def test_mse_blowing_up_is_divergence_even_if_own_loss_is_finite(name):
-    from lab import Diverged
+    from bench.lab import Diverged
     with pytest.raises(Diverged, match=r'diverged at epoch 1 \(MSE inf\)'):
         results(name, '--lr', '1e19', '--loss', 'abs', '--num-epochs', '1')

@@ -1,10 +1,11 @@
 """The command line of both scripts, compare.sh and sweep.py.
 
 Nothing here imports torch, so that a typo or `--help` is answered before
-the seconds that `import torch` takes. `main` is what each script's
-`if __name__ == '__main__'` calls: it parses the flags, runs the chapter
-through `lab.Lab`, and turns every fault into one line and an exit status
-(2: bad input; 1: a failed run; 130: Ctrl-C).
+the seconds that `import torch` takes. `parse_args` reads a script's flags;
+`fault` turns each fault into one line and an exit status (2: bad input;
+1: a failed run; 130: Ctrl-C; 143: SIGTERM or SIGHUP; 141: a closed pipe),
+for the scripts' `sys.excepthook` (bench/lab.py) and for `guarded`, which
+runs compare.sh's and sweep.py's work.
 """
 import argparse
 import contextlib
@@ -35,6 +36,7 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, **kwargs):
         kwargs.setdefault('formatter_class',
                           argparse.ArgumentDefaultsHelpFormatter)
+        kwargs.setdefault('allow_abbrev', False)  # `--r` is no `--repeats`
         super().__init__(**kwargs)
 
     def error(self, message):
@@ -120,11 +122,21 @@ def gigabytes(size):
     return f'{size / 1e9:.1f} GB'
 
 
-def script_parser(name):
+def book_language():
+    """zh where the locale is Chinese (LC_ALL, LC_MESSAGES or LANG), else
+    en: which edition's labels the scripts print by default."""
+    for variable in ('LC_ALL', 'LC_MESSAGES', 'LANG'):
+        value = os.environ.get(variable)
+        if value:
+            return 'zh' if value.lower().startswith('zh') else 'en'
+    return 'en'
+
+
+def script_parser(name, prog=None):
     """The flags of linreg_{name}.py; their defaults reproduce the book."""
     concise = name == 'concise'
     parser = Parser(
-        prog=PROGS[name],
+        prog=prog or PROGS[name],
         description=('Concise linear regression: d2l zh 2.0 section 3.3 '
                      '(en 0.17 section 3.3; en 1.0 section 3.5).'
                      if concise else
@@ -195,14 +207,20 @@ def script_parser(name):
                               'print `w.grad` and `b.grad`') +
                         ': the gradient of the full-data loss at the '
                         'learned parameters (zh 3.3 ex. 3)')
+    parser.add_argument('--lang', choices=['en', 'zh'],
+                        default=book_language(),
+                        help='the labels of the last lines: en (en 0.17: '
+                             '"error in estimating w:") or zh (zh 2.0: '
+                             '"w的估计误差:"); the default follows the '
+                             'locale (LANG)')
     parser.add_argument('--json', action='store_true',
                         help='end with one line of JSON holding the results')
     return parser
 
 
-def parse_args(name, argv=None):
+def parse_args(name, argv=None, prog=None):
     """Parse linreg_{name}.py's flags, and refuse what cannot run."""
-    parser = script_parser(name)
+    parser = script_parser(name, prog)
     args = parser.parse_args(argv)
     if args.init == 'zeros':
         if args.init_std != parser.get_default('init_std'):
@@ -277,80 +295,91 @@ def dumps(value):
     return json.dumps(strict(value), allow_nan=False)
 
 
+class Failed(Exception):
+    """A run that could not finish; the message says why and what to do.
+    `status`: the exit status, 1 for a run that failed, 2 for a value
+    refused once torch could check it."""
+    status = 1
+
+
+class Refused(Failed):
+    status = 2
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (or SIGHUP, a closed terminal), raised like Ctrl-C so that
     clean-up code runs."""
 
 
-def on_sigterm(signum, frame):
-    raise Terminated()
-
-
 # SIGHUP is POSIX only
 SIGNALS = [getattr(signal, name) for name in ('SIGTERM', 'SIGHUP')
            if hasattr(signal, name)]
+HANDLED = [signal.SIGINT] + SIGNALS
 
 
-def guarded(prog, body):
-    """Run `body()`; turn each fault into one line and an exit status."""
-    previous = {sig: signal.signal(sig, on_sigterm) for sig in SIGNALS}
-    try:
-        code = body()
-        sys.stdout.flush()  # a full disk shows here, not at exit
-        return code
-    except Terminated:
-        print(f'{prog}: terminated; nothing was left half-written',
-              file=sys.stderr)
+class Signals:
+    """Ctrl-C raises KeyboardInterrupt, SIGTERM and SIGHUP `Terminated`,
+    until `restore`; once one is raised (or `busy` is set, as a fault is
+    being reported), more signals are let pass: a second one must not
+    break into the clean-up that the first started."""
+
+    def __init__(self):
+        self.busy = False
+        self.previous = {sig: signal.signal(sig, self.on_signal)
+                         for sig in HANDLED}
+
+    def on_signal(self, signum, frame):
+        if self.busy:
+            return
+        self.busy = True
+        raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
+
+    def restore(self):
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+
+def fault(prog, error):
+    """Print the one line that `error` ends in and return the exit status;
+    None for an error that is no fault but a bug (in an edited line, say),
+    whose traceback is what shows where."""
+    def say(line):
+        try:
+            print(f'{prog}: {line}', file=sys.stderr)
+        except (OSError, ValueError):  # stderr closed or full: the status
+            pass                       # still tells
+    if isinstance(error, Terminated):
+        say('terminated; nothing was left half-written')
         return 143
-    except KeyboardInterrupt:
-        print(f'{prog}: interrupted (Ctrl-C)', file=sys.stderr)
+    if isinstance(error, KeyboardInterrupt):
+        say('interrupted (Ctrl-C)')
         return 130
-    except BrokenPipeError:
+    if isinstance(error, BrokenPipeError):
         # The reader went away (`| head -1`): say nothing, write no more
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
-    except MemoryError:
-        print(f'{prog}: error: out of memory; try a smaller --num-examples',
-              file=sys.stderr)
+    if isinstance(error, MemoryError):
+        say('error: out of memory; try a smaller --num-examples')
         return 1
-    except OSError as error:
-        print(f'{prog}: error: {error.strerror or error}'
-              + (f': {error.filename}' if error.filename else ''),
-              file=sys.stderr)
+    if isinstance(error, Failed):
+        say(f'error: {error}')
+        return error.status
+    if isinstance(error, OSError):
+        say(f'error: {error.strerror or error}'
+            + (f': {error.filename}' if error.filename else ''))
         return 1
+    return None
+
+
+def guarded(prog, body):
+    """Run `body()`; turn each fault into one line and an exit status."""
+    signals = Signals()
+    try:
+        code = body()
+        sys.stdout.flush()  # a full disk shows here, not at exit
+        return code
+    except (KeyboardInterrupt, Failed, OSError, MemoryError) as error:
+        return fault(prog, error)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def main(name, module, argv=None):
-    """linreg_{name}.py's command line: the chapter, then its results."""
-    prog = PROGS[name]
-
-    def body():
-        import lab
-        args = parse_args(name, argv)
-        try:
-            args.device = lab.resolve_device(args.device)
-        except ValueError as error:
-            script_parser(name).error(str(error))
-        print(f'# {prog}: ' + ' '.join(
-            f'{k}={v}' for k, v in vars(args).items() if k != 'json'))
-        try:
-            result = lab.run(name, module, args).results()
-        except lab.Failed as error:
-            print(f'{prog}: error: {error}', file=sys.stderr)
-            return 1
-        if args.print_grad:
-            names = (('net[0].weight.grad', 'net[0].bias.grad')
-                     if name == 'concise' else ('w.grad', 'b.grad'))
-            print(f'{names[0]}: {result["w_grad"]}, '
-                  f'{names[1]}: {result["b_grad"]}')
-        print(f'{result["train_seconds"]:.3f} sec training, '
-              f'{args.num_epochs} epochs (imports and data generation '
-              'excluded)')
-        if args.json:
-            print(dumps(result))
-        return 0
-    return guarded(prog, body)
+        signals.restore()

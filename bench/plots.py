@@ -7,7 +7,7 @@ import math
 import os
 import sys
 
-import cli
+from bench import cli
 
 COLORS = {'scratch': 'tab:blue', 'concise': 'tab:orange', 'lstsq': 'gray'}
 SIGMA2 = 0.01 ** 2  # the noise's variance: the MSE floor of the true line
