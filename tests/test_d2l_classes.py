@@ -79,10 +79,12 @@ def test_a_short_last_batch_parts_the_scratch_pair():
 
 
 def test_lazy_linear_ignores_the_en_1_0_init():
-    """en 1.0's `LinearRegression` calls `normal_` on a `LazyLinear`'s
-    uninitialized weight; the first forward pass then re-initializes it."""
+    """en 1.0's `LinearRegression` calls `normal_` and `fill_(0)` on a
+    `LazyLinear`'s uninitialized weight and bias; the first forward pass
+    then re-initializes both."""
     torch.manual_seed(0)
     model = d2l.LinearRegression(lr=0.03)
     model(torch.zeros(1, 2))
     weight = model.net.weight.detach()
     assert weight.abs().max() > 0.1  # PyTorch's default, not N(0, 0.01)
+    assert model.net.bias.detach().abs().max() > 0  # nor the zero bias
