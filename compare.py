@@ -53,8 +53,10 @@ def parse_args(argv=None):
                         help='timed one-epoch runs of each trainer, in '
                              'alternating pairs after a warm-up pair; fewer '
                              f'once timing has taken {BUDGET:g} s')
-    args, rest = parser.parse_known_args(argv)
-    parsed = cli.check_script_flags(PROG, cli.split_flags(rest))
+    args, rest = parser.parse_known_args(cli.join_negative(
+        sys.argv[1:] if argv is None else argv, cli.NUMBER_FLAGS))
+    parsed = cli.check_script_flags(PROG, cli.split_flags(rest),
+                                    unshown=('--print-grad', '--lang'))
     return args, parsed
 
 
@@ -73,7 +75,7 @@ class EpochEcho(io.TextIOBase):
         *lines, self.pending = self.pending.split('\n')
         for line in lines:
             if line.startswith('epoch '):
-                print(f'{self.prefix}: {line}', file=sys.stderr, flush=True)
+                cli.note(f'{self.prefix}: {line}')
         return len(text)
 
 
@@ -296,8 +298,7 @@ def compare(argv):
         try:
             parsed[name].device = lab.resolve_device(parsed[name].device)
         except ValueError as error:
-            print(f'{PROG}: {cli.PROGS[name]}: error: {error}',
-                  file=sys.stderr)
+            cli.note(f'{PROG}: error: {error}')
             return 2
     extras = args.plot or args.equivalence
     labs = {}
@@ -308,8 +309,7 @@ def compare(argv):
                                     trace=bool(args.plot) or keep,
                                     keep_batches=keep)
         except lab.Failed as error:
-            print(f'{PROG}: {cli.PROGS[name]} failed: {error}',
-                  file=sys.stderr)
+            cli.note(f'{PROG}: {cli.PROGS[name]} failed: {error}')
             return 1
     results = {name: labs[name].results() for name in labs}
     first = labs['scratch']

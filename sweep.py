@@ -18,6 +18,8 @@ import time
 from bench import cli
 
 PROG = 'sweep.py'
+DESCRIPTION = ('Sweep the learning rate or the data size (the chapters\' '
+               'exercises).')  # not `__doc__`, which `python -OO` drops
 GRIDS = {
     'lr': [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0],
     'num-examples': [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000,
@@ -28,7 +30,7 @@ GRIDS = {
 def parse_args(argv=None):
     """The sweep's own flags; all others go to the scripts unchanged."""
     parser = cli.Parser(
-        prog=PROG, description=__doc__.splitlines()[0],
+        prog=PROG, description=DESCRIPTION,
         epilog='Every other flag goes to the scripts unchanged (--loader and '
                '--reduction to linreg_concise.py alone).')
     parser.add_argument('setting', choices=list(GRIDS),
@@ -45,20 +47,31 @@ def parse_args(argv=None):
                         help='also draw the table to FILE.png')
     parser.add_argument('--json', action='store_true',
                         help='end with one JSON line: the rows')
-    args, rest = parser.parse_known_args(argv)
+    args, rest = parser.parse_known_args(cli.join_negative(
+        sys.argv[1:] if argv is None else argv, cli.NUMBER_FLAGS))
     values = args.values or GRIDS[args.setting]
     typ = cli.positive_float if args.setting == 'lr' else cli.positive_int
     try:
         args.values = [typ(v) for v in values]
     except argparse.ArgumentTypeError as error:
         parser.error(f'argument --values: {error}')
-    # Check the script flags once, at the largest point, before any run
+    # Check the script flags at every point, before any run
     argvs = cli.split_flags(rest)
-    largest = str(max(args.values))
-    parsed = cli.check_script_flags(
-        PROG, {name: argvs[name] + [f'--{args.setting}', largest]
-               for name in impls(args)}, names=impls(args))
+    flag = f'--{args.setting}'
+    if any(arg.split('=')[0] == flag for arg in rest):
+        parser.error(f'argument {flag}: the sweep sets it at each point; '
+                     'give the values with --values')
+    for value in args.values:
+        parsed = cli.check_script_flags(
+            PROG, {name: argvs[name] + [flag, str(value)]
+                   for name in argvs}, names=impls(args),
+            unshown=('--print-grad', '--lang'))
     args.config = parsed[impls(args)[0]]  # for the plot's title
+    try:  # once, before the first point
+        from bench import lab
+        args.device = lab.resolve_device(args.config.device)
+    except ValueError as error:
+        parser.error(str(error))
     return args, argvs
 
 
@@ -74,22 +87,27 @@ def impls(args):
     return ['scratch', 'concise'] if args.impl == 'both' else [args.impl]
 
 
-def sweep(args, argvs, rows, progress=None):
+def sweep(args, argvs, rows):
     """Run every point afresh, appending one row per point and script (and
-    one for the lstsq fit) to `rows`, so that Ctrl-C keeps what is done."""
+    one for the lstsq fit) to `rows`, so that Ctrl-C keeps what is done; a
+    point that fails is a row that says why."""
     import compare
     from bench import lab
-    progress = progress or sys.stderr
     points = [(v, name) for v in args.values for name in impls(args)]
     for i, (value, name) in enumerate(points):
         point = cli.parse_args(name, argvs[name] +
                                [f'--{args.setting}', str(value)])
-        point.device = lab.resolve_device(point.device)
+        point.device = args.device
         start = time.perf_counter()
-        # The script's per-epoch lines go on to stderr as they come
-        with contextlib.redirect_stdout(compare.EpochEcho(
-                f'{cli.PROGS[name]} {args.setting}={value}')):
-            run = lab.run(name, point, allow_divergence=True)
+        try:  # the script's per-epoch lines go on to stderr as they come
+            with contextlib.redirect_stdout(compare.EpochEcho(
+                    f'{cli.PROGS[name]} {args.setting}={value}')):
+                run = lab.run(name, point, allow_divergence=True)
+        except lab.Failed as error:
+            rows.append({'impl': name, args.setting: value, 'mse': None,
+                         'w_error': None, 'b_error': None,
+                         'failed': str(error)})
+            continue
         if run.diverged:
             rows.append({'impl': name, args.setting: value, 'mse': None,
                          'w_error': None, 'b_error': None,
@@ -101,9 +119,8 @@ def sweep(args, argvs, rows, progress=None):
         if name == impls(args)[-1]:  # the same data for every impl
             rows.append(row('lstsq', args.setting, value, lab.least_squares(
                 run.features, run.labels, run.true_w, run.true_b)))
-        print(f'{PROG}: [{i + 1}/{len(points)}] {name} {args.setting}='
-              f'{value}: {time.perf_counter() - start:.1f} s', file=progress,
-              flush=True)
+        cli.note(f'{PROG}: [{i + 1}/{len(points)}] {name} {args.setting}='
+                 f'{value}: {time.perf_counter() - start:.1f} s')
     return rows
 
 
@@ -118,8 +135,8 @@ def report(rows, setting):
     print(f'{setting:>12}  {"impl":<8}  {"final MSE":>12}  '
           f'{"max |w err|":>12}  {"|b err|":>12}')
     for r in rows:
-        if 'diverged' in r:
-            cells = r['diverged']
+        if 'diverged' in r or 'failed' in r:
+            cells = r.get('diverged') or f'failed: {r["failed"]}'
         else:
             cells = (f'{r["mse"]:>12.6f}  {r["w_error"]:>12.6f}  '
                      f'{r["b_error"]:>12.6f}')
@@ -168,8 +185,7 @@ def run_sweep(argv):
         sweep(args, argvs, rows)
     except KeyboardInterrupt:
         done = sum(1 for r in rows if r['impl'] != 'lstsq')
-        print(f'{PROG}: interrupted; the {done} finished points follow',
-              file=sys.stderr)
+        cli.note(f'{PROG}: interrupted; the {done} finished points follow')
         finish(rows, args)
         raise
     return finish(rows, args)

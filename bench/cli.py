@@ -14,6 +14,7 @@ import json
 import math
 import os
 import signal
+import struct
 import sys
 import tempfile
 
@@ -63,37 +64,100 @@ positive_int = bounded_int(1)
 seed_int = bounded_int(*SEEDS)
 
 
+def float32(value):
+    """`value` as float32, the dtype the scripts train in (inf if it
+    overflows)."""
+    try:
+        return struct.unpack('f', struct.pack('f', value))[0]
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
+def finite_float(text):
+    """An argparse type: a number that float32 holds, finite."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a number')
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f'{text} is not finite')
+    if not math.isfinite(float32(value)):
+        raise argparse.ArgumentTypeError(
+            f'{text} overflows float32, the dtype the scripts train in '
+            f'(at most {FLOAT32_MAX:.4g})')
+    return value
+
+
+FLOAT32_MAX = struct.unpack('f', bytes.fromhex('ffff7f7f'))[0]
+
+
 def positive_float(text):
-    """An argparse type: a finite number above 0."""
+    """An argparse type: a number above 0, finite and non-zero in float32
+    (a learning rate that float32 rounds to 0 would train nothing)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f'{text!r} is not a number')
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f'{text} is not a finite number > 0')
+    finite_float(text)
+    if float32(value) == 0:
+        raise argparse.ArgumentTypeError(
+            f'{text} is 0 in float32, the dtype the scripts train in '
+            '(at least 1.4e-45)')
     return value
+
+
+def join_negative(argv, flags):
+    """`--flag -1e4` as `--flag=-1e4` for the flags in `flags`: argparse
+    takes `-1e4` for an option, since it reads only `-1` or `-1.5` as a
+    negative number."""
+    argv = list(argv)
+    for i in range(len(argv) - 2, -1, -1):
+        if argv[i] in flags and argv[i + 1].startswith('-'):
+            try:
+                float(argv[i + 1])
+            except ValueError:
+                continue
+            argv[i:i + 2] = [f'{argv[i]}={argv[i + 1]}']
+    return argv
+
+
+NUMBER_FLAGS = ('--lr', '--init-std', '--huber-sigma', '--outlier',
+                '--seed', '--values')
 
 
 def png_path(text):
     """An argparse type: a .png file that can be written, proven by writing
     its temporary sibling (and removing it) before any training."""
+    shown = printable(text)
     if not text.lower().endswith('.png'):
-        raise argparse.ArgumentTypeError(f'{text!r} does not end in .png')
+        raise argparse.ArgumentTypeError(f'{shown!r} does not end in .png')
     if os.path.isdir(text):
-        raise argparse.ArgumentTypeError(f'{text!r} is a folder')
+        raise argparse.ArgumentTypeError(f'{shown!r} is a folder')
+    if os.path.exists(text) and not (os.access(text, os.W_OK) and
+                                     os.stat(text).st_mode & 0o222):
+        raise argparse.ArgumentTypeError(f'{shown!r} is read-only')
     try:
         fd, tmp = temporary_sibling(text)
         os.close(fd)
         os.unlink(tmp)
     except OSError as error:
         raise argparse.ArgumentTypeError(
-            f'cannot write {text!r}: {error.strerror or error}')
+            f'cannot write {printable(text)!r}: {error.strerror or error}')
     return text
 
 
+def printable(path):
+    """`path` as text any terminal can show: bytes that are not UTF-8 (a
+    name `os.fsdecode` kept as surrogates) as backslash escapes."""
+    return os.fsencode(path).decode('utf-8', 'backslashreplace')
+
+
 def temporary_sibling(path):
-    """Create a hidden temporary file beside `path`; return (fd, name)."""
-    folder, name = os.path.split(os.path.abspath(path))
+    """Create a hidden temporary file beside `path` (beside the file that a
+    symbolic link names, so that the link stays); return (fd, name)."""
+    folder, name = os.path.split(os.path.realpath(path))
     return tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp', dir=folder)
 
 
@@ -174,7 +238,7 @@ def script_parser(name, prog=None):
                         help='sigma of zh 3.3 ex. 2\'s Huber loss: '
                              '(y_hat - y)^2 / (2 sigma) up to sigma, then '
                              '|y_hat - y| - sigma / 2')
-    parser.add_argument('--outlier', type=float, metavar='Y',
+    parser.add_argument('--outlier', type=finite_float, metavar='Y',
                         help='set one label, labels[5], to Y after drawing '
                              'the data (en 1.0 3.4 ex. 8: y[5] = 10000)')
     parser.add_argument('--sorted', action='store_true',
@@ -221,7 +285,8 @@ def script_parser(name, prog=None):
 def parse_args(name, argv=None, prog=None):
     """Parse linreg_{name}.py's flags, and refuse what cannot run."""
     parser = script_parser(name, prog)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(join_negative(
+        sys.argv[1:] if argv is None else argv, NUMBER_FLAGS))
     if args.init == 'zeros':
         if args.init_std != parser.get_default('init_std'):
             parser.error('argument --init-std: applies to --init normal only')
@@ -229,8 +294,6 @@ def parse_args(name, argv=None, prog=None):
     if args.huber_sigma != 1.0 and args.loss != 'huber':
         parser.error('argument --huber-sigma: applies to --loss huber only')
     if args.outlier is not None:
-        if not math.isfinite(args.outlier):
-            parser.error(f'argument --outlier: {args.outlier} is not finite')
         if args.num_examples < 6:
             parser.error('argument --outlier: labels[5] needs '
                          '--num-examples 6 or more')
@@ -254,7 +317,13 @@ def split_flags(argv):
             argvs['concise'].append(arg)
             if '=' not in arg:
                 value = next(argv, None)
-                if value is not None:  # else argparse says one is expected
+                if value is None:  # argparse says one is expected
+                    continue
+                if value.startswith('-'):  # the next flag, not a value
+                    argvs['concise'].append('')
+                    for name in argvs:
+                        argvs[name].append(value)
+                else:
                     argvs['concise'].append(value)
         else:
             for name in argvs:
@@ -262,9 +331,22 @@ def split_flags(argv):
     return argvs
 
 
-def check_script_flags(prog, argvs, names=PROGS):
+def check_script_flags(prog, argvs, names=PROGS, unshown=()):
     """Parse each script's flags now, as the script would, and stop with
-    its one-line message under `prog`'s name if one is wrong."""
+    its one-line message, under `prog`'s name, if one is wrong. Flags in
+    `unshown`, which the runner would ignore, and concise-only flags when
+    only the scratch script runs, are refused."""
+    for flag in unshown:
+        if any(arg.split('=')[0] == flag for name in names
+               for arg in argvs[name]):
+            error(prog, f'argument {flag}: {prog} does not show what it '
+                        'changes; give it to linreg_scratch.py or '
+                        'linreg_concise.py')
+    if 'concise' not in names:
+        for arg in argvs['concise']:
+            if arg.split('=')[0] in CONCISE_ONLY:
+                error(prog, f'argument {arg.split("=")[0]}: applies to '
+                            'linreg_concise.py, which this run does not run')
     parsed = {}
     for name in names:
         err = io.StringIO()
@@ -273,10 +355,49 @@ def check_script_flags(prog, argvs, names=PROGS):
                 parsed[name] = parse_args(name, argvs[name])
         except SystemExit as stop:  # argparse's one line, or --help's exit
             message = (err.getvalue().strip().splitlines() or [''])[-1]
-            if message:
-                print(f'{prog}: {message}', file=sys.stderr)
+            if message:  # under the name the user typed
+                note(f'{prog}: {message.split(": ", 1)[-1]}')
             raise SystemExit(stop.code)
     return parsed
+
+
+def error(prog, message):
+    """Stop with `prog: error: message` and exit status 2."""
+    note(f'{prog}: error: {message}')
+    raise SystemExit(2)
+
+
+def note(text):
+    """Write a note (progress, a warning) to stderr. Notes are not results:
+    if stderr is closed or full, they are dropped, and the run goes on."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        sys.stderr = open(os.devnull, 'w')
+
+
+def check_streams():
+    """A closed stderr takes notes nowhere; a closed stdout is refused,
+    since the results would have nowhere to go."""
+    if sys.stderr is None:  # `2>&-`: else `print(file=None)` goes to stdout
+        sys.stderr = open(os.devnull, 'w')
+    if sys.stdout is None:  # `>&-`
+        raise Failed('standard output is closed: the results would have '
+                     'nowhere to go')
+
+
+def write_whole(text):
+    """Write `text` and a newline to stdout and flush it, with the signals
+    held until it is out, so that a SIGTERM cannot cut the line."""
+    held = hasattr(signal, 'pthread_sigmask')
+    if held:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+    try:
+        sys.stdout.write(text + '\n')
+        sys.stdout.flush()
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def strict(value):
@@ -343,11 +464,8 @@ def fault(prog, error):
     """Print the one line that `error` ends in and return the exit status;
     None for an error that is no fault but a bug (in an edited line, say),
     whose traceback is what shows where."""
-    def say(line):
-        try:
-            print(f'{prog}: {line}', file=sys.stderr)
-        except (OSError, ValueError):  # stderr closed or full: the status
-            pass                       # still tells
+    def say(line):  # if stderr is closed or full, the status still tells
+        note(f'{prog}: {line}')
     if isinstance(error, Terminated):
         say('terminated; nothing was left half-written')
         return 143
@@ -376,6 +494,7 @@ def guarded(prog, body):
     """Run `body()`; turn each fault into one line and an exit status."""
     signals = Signals()
     try:
+        check_streams()
         code = body()
         sys.stdout.flush()  # a full disk shows here, not at exit
         return code

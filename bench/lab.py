@@ -119,15 +119,21 @@ class Progress:
         now = time.perf_counter()
         if now - self.started > self.after and now - self.drawn > 0.5:
             done = 30 * step // self.total
-            sys.stderr.write(f'\r{self.prefix} [{"#" * done:<30}] '
-                             f'{step}/{self.total} batches')
-            sys.stderr.flush()
+            self.write(f'\r{self.prefix} [{"#" * done:<30}] '
+                       f'{step}/{self.total} batches')
             self.drawn, self.shown = now, True
 
     def clear(self):
         if self.shown:
-            sys.stderr.write('\r\033[K')
+            self.write('\r\033[K')
+
+    def write(self, text):
+        """Progress is no result: a stderr that fails drops it."""
+        try:
+            sys.stderr.write(text)
             sys.stderr.flush()
+        except (OSError, ValueError):
+            self.after = math.inf
 
 
 def out_of_memory(error):
@@ -182,6 +188,7 @@ class Lab:
         elif program and not in_ipython():
             sys.excepthook = self.excepthook
             self.signals = cli.Signals()
+            cli.check_streams()
         self.epoch_timer = Timer()  # one total per epoch
         self.losses, self.mses = [], []
         self.path = [] if self.options.get('trace') else None
@@ -203,7 +210,7 @@ class Lab:
             self.diverged = str(error).split(';')[0]
             self.diverged_at = error.epoch
             try:
-                print(cli.dumps(self.results()), flush=True)
+                cli.write_whole(cli.dumps(self.results()))
             except (OSError, ValueError):
                 pass
         return cli.fault(self.prog, error)
@@ -225,7 +232,7 @@ class Lab:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except (OSError, ValueError):
+            except (AttributeError, OSError, ValueError):
                 pass
         os._exit(status if isinstance(status, int) else 1)
 
@@ -272,6 +279,11 @@ class Lab:
                     param.copy_(value.reshape(param.shape))
         self.initial = self.snapshot()
         if not math.isfinite(self.mse()):
+            if not math.isfinite(cli.float32(float(
+                    (self.labels.double() ** 2).mean()))):
+                raise Failed(
+                    'the labels make the loss overflow float32 (--outlier '
+                    f'{self.args.outlier:g}); use a smaller --outlier')
             raise Failed(
                 f'the initial weights, from N(0, {self.args.init_std:g}^2), '
                 'make the loss overflow float32; use a smaller --init-std')
@@ -375,9 +387,9 @@ class Lab:
         epochs = len(self.epoch_timer.times)
         print(f'{result["train_seconds"]:.3f} sec training, {epochs} epochs '
               '(imports and data generation excluded)')
-        if self.args.json:
-            print(cli.dumps(result))
         sys.stdout.flush()  # a full disk shows here, not at exit
+        if self.args.json:
+            cli.write_whole(cli.dumps(result))
         self.finish()
 
     def finish(self):

@@ -23,17 +23,24 @@ def figure(**kwargs):
 
 def write_png(fig, path):
     """Save `fig` to `path` whole or not at all: a temporary sibling,
-    renamed over `path`, with the mode the umask gives a new file."""
+    renamed over `path` (over the file it links to, if it is a symbolic
+    link), with the mode of the file it replaces, or else the mode the
+    umask gives a new file."""
     from matplotlib import pyplot as plt
     fig.tight_layout()
+    target = os.path.realpath(path)
     umask = os.umask(0)
     os.umask(umask)
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~umask
     fd, tmp = cli.temporary_sibling(path)
     try:
         with os.fdopen(fd, 'wb') as f:
             fig.savefig(f, format='png', dpi=120)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except BaseException:  # Ctrl-C and SIGTERM too: leave nothing behind
         os.unlink(tmp)
         raise
@@ -47,11 +54,11 @@ def save(prog, draw, path):
     try:
         draw()
     except OSError as error:
-        print(f'{prog}: error: cannot write {path}: '
+        print(f'{prog}: error: cannot write {cli.printable(path)}: '
               f'{error.strerror or error}; the results above stand',
               file=sys.stderr)
         return 1
-    print(f'wrote {path}')
+    print(f'wrote {cli.printable(path)}')
     return 0
 
 
@@ -154,7 +161,7 @@ def sweep(rows, setting, lstsq_rows, path, title):
         mine = [r for r in rows if r['impl'] == name]
         if not mine:
             continue
-        good = [r for r in mine if 'diverged' not in r]
+        good = [r for r in mine if 'diverged' not in r and 'failed' not in r]
         x = [r[setting] for r in good]
         color = COLORS[name]
         axes[0].plot(x, [r['mse'] for r in good], '-o', color=color,
@@ -163,7 +170,7 @@ def sweep(rows, setting, lstsq_rows, path, title):
                      label=f'{name}: max |w error|')
         axes[1].plot(x, [r['b_error'] for r in good], '--x', color=color,
                      label=f'{name}: |b error|')
-        bad = [r[setting] for r in mine if 'diverged' in r]
+        bad = [r[setting] for r in mine if r not in good]
         for ax in axes:
             if bad:
                 height = 0.03 if name == 'scratch' else 0.08  # both seen

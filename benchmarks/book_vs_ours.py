@@ -143,7 +143,7 @@ def time_processes(repeats):
 
 
 def main(argv=None):
-    parser = cli.Parser(description=__doc__.splitlines()[0])
+    parser = cli.Parser(description=(__doc__ or '-').splitlines()[0])
     parser.add_argument('--repeats', type=cli.positive_int, default=15)
     parser.add_argument('--num-examples', type=cli.positive_int,
                         default=1000, help='the data both codes train on')

@@ -176,7 +176,7 @@ def ratio(times, top, bottom):
 
 
 def main(argv=None):
-    parser = cli.Parser(description=__doc__.splitlines()[0])
+    parser = cli.Parser(description=(__doc__ or '-').splitlines()[0])
     parser.add_argument('--sizes', default='1000,10000,100000,1000000',
                         help='comma-separated numbers of examples')
     parser.add_argument('--batch-size', type=cli.positive_int,

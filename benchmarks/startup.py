@@ -65,7 +65,7 @@ def show(walls, target):
 
 
 def main(argv=None):
-    parser = cli.Parser(description=__doc__.splitlines()[0])
+    parser = cli.Parser(description=(__doc__ or '-').splitlines()[0])
     parser.add_argument('--repeats', type=cli.positive_int, default=5,
                         help='rounds of the flag commands')
     parser.add_argument('--suite', action='store_true',

@@ -79,7 +79,7 @@ def test_compare_sh_answers_flags_before_torch(tmp_path, no_torch):
         usage.stdout
     bad = run(no_torch, BASH, 'compare.sh', '--lr', 'abc')
     assert bad.returncode == 2
-    assert one_line(bad.stderr) == ("compare.sh: linreg_scratch.py: error: "
+    assert one_line(bad.stderr) == ("compare.sh: error: "
                                     "argument --lr: 'abc' is not a number")
     # Through a symbolic link, and from `sh`, it finds compare.py all the same
     link = tmp_path / 'cmp'
@@ -106,7 +106,7 @@ def test_compare_sh_names_the_fix_when_python_cannot(tmp_path):
 def test_sweep_and_compare_py_answer_flags_before_torch(no_torch):
     bad = run(no_torch, sys.executable, 'sweep.py', 'lr', '--bogus')
     assert bad.returncode == 2
-    assert one_line(bad.stderr) == ('sweep.py: linreg_scratch.py: error: '
+    assert one_line(bad.stderr) == ('sweep.py: error: '
                                     'unrecognized arguments: --bogus')
     usage = run(no_torch, sys.executable, 'compare.py', '--help')
     assert usage.returncode == 0 and 'usage: compare.sh' in usage.stdout

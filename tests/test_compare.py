@@ -169,9 +169,9 @@ def test_sigterm_while_plotting_leaves_nothing(capsys, tmp_path,
 
 def test_bad_flags_are_answered_under_compare_sh(capsys):
     for argv, message in (
-            (['--batch-size', '0'], 'compare.sh: linreg_scratch.py: error: '
+            (['--batch-size', '0'], 'compare.sh: error: '
              'argument --batch-size: 0 is not at least 1'),
-            (['--loader'], 'compare.sh: linreg_concise.py: error: argument '
+            (['--loader'], 'compare.sh: error: argument '
              '--loader: expected one argument'),
             (['--repeats', 'x'], "compare.sh: error: argument --repeats: "
              "'x' is not a whole number")):

@@ -128,7 +128,7 @@ def test_compare_names_the_missing_device(capsys, monkeypatch):
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
     assert compare.main(['--device', 'cuda']) == 2
     assert one_line(capsys.readouterr().err).startswith(
-        'compare.sh: linreg_scratch.py: error: argument --device: no cuda')
+        'compare.sh: error: argument --device: no cuda')
 
 
 def test_auto_device_prefers_cuda_and_falls_back_to_cpu(monkeypatch):

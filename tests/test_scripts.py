@@ -161,15 +161,49 @@ def test_huge_lr_reports_divergence(capsys, name):
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
-@pytest.mark.parametrize('std', ['1e25', '1e308'])
-def test_an_init_that_overflows_is_named(capsys, name, std):
-    code = SCRIPTS[name].main(['--init-std', std, '--loss', 'abs', '--json'])
+def test_an_init_that_overflows_is_named(capsys, name):
+    code = SCRIPTS[name].main(['--init-std', '1e25', '--loss', 'abs',
+                               '--json'])
     captured = capsys.readouterr()
     assert code == 1
     line = one_line(captured.err)
     assert 'initial weights' in line and 'smaller --init-std' in line
     assert '--lr' not in line
     assert 'Infinity' not in captured.out and 'NaN' not in captured.out
+
+
+FLOAT32 = [('--init-std', '1e308', 'overflows float32'),
+           ('--lr', '1e39', 'overflows float32'),
+           ('--lr', '1e-50', 'is 0 in float32'),
+           ('--huber-sigma', '1e-46', 'is 0 in float32'),
+           ('--outlier', '1e39', 'overflows float32'),
+           ('--outlier', '-1e39', 'overflows float32')]
+
+
+@pytest.mark.parametrize('name', ['scratch', 'concise'])
+@pytest.mark.parametrize('flag,value,says', FLOAT32,
+                         ids=[f'{f} {v}' for f, v, _ in FLOAT32])
+def test_numbers_are_checked_as_float32_holds_them(capsys, name, flag,
+                                                   value, says):
+    argv = [flag, value] + (['--loss', 'huber'] if 'huber' in flag else [])
+    assert SCRIPTS[name].main(argv) == 2
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith(f'linreg_{name}.py: error: argument {flag}: ')
+    assert says in line
+
+
+@pytest.mark.parametrize('name', ['scratch', 'concise'])
+def test_labels_that_overflow_are_blamed_on_the_outlier(capsys, name):
+    assert SCRIPTS[name].main(['--outlier', '1e38']) == 1
+    line = one_line(capsys.readouterr().err)
+    assert 'labels' in line and '--outlier' in line
+    assert 'init' not in line
+
+
+@pytest.mark.parametrize('name', ['scratch', 'concise'])
+def test_a_negative_value_is_a_value_not_a_flag(name):
+    result = results(name, '--outlier', '-1e4', '--num-epochs', '1')
+    assert result['config']['outlier'] == -1e4
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
