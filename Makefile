@@ -3,6 +3,9 @@
 # then reuse it until requirements.txt or the d2l version changes.
 PYTHON ?= python3
 VENV ?= .venv
+ifneq ($(word 2,$(VENV)),)
+$(error VENV='$(VENV)' holds a space, and make cannot name its stamp file there; choose a folder without one)
+endif
 D2L := d2l==1.0.3
 # Keyed by what is installed, so a changed requirements.txt reinstalls;
 # Python computes the key, since not every system has sha256sum.

@@ -13,10 +13,13 @@ import contextlib
 import io
 import math
 import statistics
+import os
 import sys
 import time
 
-from bench import cli
+# This folder, also under `python -P` or `-I`, which leave it off the path
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import cli  # noqa: E402
 
 PROG = 'compare.sh'
 BOOK_MSE = "MSELoss(reduction='mean')"
@@ -293,6 +296,7 @@ def main(argv=None):
 
 def compare(argv):
     args, parsed = parse_args(argv)
+    cli.check_mplbackend()
     from bench import lab
     for name in parsed:
         try:
@@ -330,7 +334,7 @@ def compare(argv):
         code = plots.save(PROG, lambda: plots.compare(
             labs, concise, scratch, lstsq, args.plot), args.plot)
     if args.json:
-        print(cli.dumps(summary))
+        cli.write_whole(cli.dumps(summary))
     return code
 
 

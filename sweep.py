@@ -12,10 +12,13 @@ flag is checked before torch is imported; Ctrl-C keeps the finished points.
 """
 import argparse
 import contextlib
+import os
 import sys
 import time
 
-from bench import cli
+# This folder, also under `python -P` or `-I`, which leave it off the path
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import cli  # noqa: E402
 
 PROG = 'sweep.py'
 DESCRIPTION = ('Sweep the learning rate or the data size (the chapters\' '
@@ -180,6 +183,7 @@ def main(argv=None):
 
 def run_sweep(argv):
     args, argvs = parse_args(argv)
+    cli.check_mplbackend()
     rows = []
     try:
         sweep(args, argvs, rows)
@@ -200,7 +204,7 @@ def finish(rows, args):
         code = plots.save(PROG, lambda: save_plot(
             rows, args.setting, args, args.plot), args.plot)
     if args.json:
-        print(cli.dumps(rows))
+        cli.write_whole(cli.dumps(rows))
     return code
 
 

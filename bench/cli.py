@@ -28,6 +28,11 @@ SEEDS = (-2 ** 63, 2 ** 64 - 1)  # what `torch.manual_seed` accepts
 # and 52 (concise), beyond the 0.7-0.9 GB that the imports take.
 BYTES_PER_EXAMPLE = 56
 BYTES_OF_IMPORTS = 10 ** 9
+# Address space that `import torch` and `from d2l import torch` map: 3.3
+# and 3.8 GB peak here (torch 2.14.1, a CUDA build), against 1.0 GB of it
+# resident. An address-space limit (`ulimit -v`) below it fails the import
+# itself, in C++ (`std::bad_alloc`), with no Python error to catch.
+ADDRESS_SPACE_OF_IMPORTS = 4 * 10 ** 9
 
 
 class Parser(argparse.ArgumentParser):
@@ -176,6 +181,51 @@ def free_memory():
         return None
 
 
+def address_space_left():
+    """Bytes the address-space limit (`ulimit -v`) still allows this
+    process, or None where there is no limit (or no way to tell)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    used = 0
+    try:
+        with open('/proc/self/status') as status:
+            for line in status:
+                if line.startswith('VmSize:'):
+                    used = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return max(soft - used, 0)
+
+
+def memory_refusal(num_examples):
+    """Why `num_examples` cannot fit, in free memory or in the address
+    space that `ulimit -v` allows; None if they can."""
+    need = BYTES_OF_IMPORTS + BYTES_PER_EXAMPLE * num_examples
+    free = free_memory()
+    if free is not None and need > free:
+        most = max(free - BYTES_OF_IMPORTS, 0) // BYTES_PER_EXAMPLE
+        return (f'{num_examples} examples need about {gigabytes(need)} of '
+                f'memory and {gigabytes(free)} are free; try at most '
+                f'{round_down(most):,}')
+    left = address_space_left()
+    imports = 0 if 'torch' in sys.modules else ADDRESS_SPACE_OF_IMPORTS
+    need = imports + BYTES_PER_EXAMPLE * num_examples
+    if left is not None and need > left:
+        most = (left - imports) // BYTES_PER_EXAMPLE
+        return (f'{num_examples} examples need about {gigabytes(need)} of '
+                f'address space (torch\'s imports map '
+                f'{gigabytes(imports)}) and the limit (ulimit -v) leaves '
+                f'{gigabytes(left)}; ' +
+                (f'try at most {round_down(most):,}' if most >= 1 else
+                 'raise the limit'))
+    return None
+
+
 def round_down(number):
     """`number` rounded down to one significant digit."""
     unit = 10 ** (len(str(int(number))) - 1)
@@ -297,14 +347,9 @@ def parse_args(name, argv=None, prog=None):
         if args.num_examples < 6:
             parser.error('argument --outlier: labels[5] needs '
                          '--num-examples 6 or more')
-    need = BYTES_OF_IMPORTS + BYTES_PER_EXAMPLE * args.num_examples
-    free = free_memory()
-    if free is not None and need > free:
-        most = max(free - BYTES_OF_IMPORTS, 0) // BYTES_PER_EXAMPLE
-        parser.error(f'argument --num-examples: {args.num_examples} examples '
-                     f'need about {gigabytes(need)} of memory and '
-                     f'{gigabytes(free)} are free; try at most '
-                     f'{round_down(most):,}')
+    refusal = memory_refusal(args.num_examples)
+    if refusal:
+        parser.error(f'argument --num-examples: {refusal}')
     return args
 
 
@@ -320,7 +365,6 @@ def split_flags(argv):
                 if value is None:  # argparse says one is expected
                     continue
                 if value.startswith('-'):  # the next flag, not a value
-                    argvs['concise'].append('')
                     for name in argvs:
                         argvs[name].append(value)
                 else:
@@ -384,6 +428,20 @@ def check_streams():
     if sys.stdout is None:  # `>&-`
         raise Failed('standard output is closed: the results would have '
                      'nowhere to go')
+
+
+def check_mplbackend():
+    """Refuse an MPLBACKEND that matplotlib would not import with: d2l
+    imports matplotlib, and so do the pictures. Free unless it is set."""
+    backend = os.environ.get('MPLBACKEND')
+    if not backend:
+        return
+    try:
+        import matplotlib  # noqa: F401  it reads MPLBACKEND as it imports
+    except ValueError:
+        raise Refused(f'MPLBACKEND={backend!r} is not a backend that '
+                      'matplotlib knows (d2l imports matplotlib); unset it, '
+                      'or set MPLBACKEND=Agg') from None
 
 
 def write_whole(text):

@@ -33,6 +33,11 @@ from timer import Timer, synchronizer
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+class ReplayEnded(Exception):
+    """A replayed run asked for an epoch that the run it copies never took
+    (that run diverged first): the replay ends there too."""
+
+
 class Diverged(Failed, FloatingPointError):
     """The loss or the MSE became inf or NaN."""
 
@@ -189,6 +194,8 @@ class Lab:
             sys.excepthook = self.excepthook
             self.signals = cli.Signals()
             cli.check_streams()
+            if name == 'concise':
+                cli.check_mplbackend()
         self.epoch_timer = Timer()  # one total per epoch
         self.losses, self.mses = [], []
         self.path = [] if self.options.get('trace') else None
@@ -316,7 +323,10 @@ class Lab:
         says so: a `replay`, the stored order (--no-shuffle), or the same
         dataset one index a batch (--loader batched)."""
         if self.replay is not None:
-            return next(self.replay)
+            try:
+                return next(self.replay)
+            except StopIteration:
+                raise ReplayEnded() from None
         if self.args.no_shuffle:  # the stored order, every epoch
             size = self.ran()['batch_size']
             return zip(self.features.split(size), self.labels.split(size))
@@ -550,6 +560,8 @@ def run(name, args=None, allow_divergence=False, path=None, **options):
     try:
         runpy.run_path(path or script_file(name), run_name='__main__',
                        init_globals={'__bench__': bench})
+    except ReplayEnded:  # its records stop where the copied run's did
+        pass
     except Diverged as error:
         if not allow_divergence:
             raise

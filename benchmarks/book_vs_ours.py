@@ -150,6 +150,9 @@ def main(argv=None):
     parser.add_argument('--processes', type=cli.bounded_int(0), default=7,
                         help='rounds of the process timing; 0 skips it')
     args = parser.parse_args(argv)
+    refusal = cli.memory_refusal(args.num_examples)
+    if refusal:
+        parser.error(f'argument --num-examples: {refusal}')
     random.seed(0)
     torch.manual_seed(0)
     time_in_process(args.repeats, args.num_examples)

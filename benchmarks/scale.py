@@ -199,6 +199,9 @@ def main(argv=None):
     for impl in impls:
         if impl not in IMPLS:
             parser.error(f'argument --impls: unknown {impl!r}')
+    refusal = cli.memory_refusal(max(sizes))
+    if refusal:
+        parser.error(f'argument --sizes: {refusal}')
     return cli.guarded('scale.py', lambda: run(args, sizes, impls))
 
 

@@ -65,3 +65,25 @@ def test_makefile_reinstalls_when_requirements_change(tmp_path):
     with open(tmp_path / 'requirements.txt', 'a') as f:
         f.write('tqdm\n')
     assert 'pip install -r requirements.txt' in plan()
+
+
+@pytest.mark.skipif(not shutil.which('make'), reason='no make here')
+def test_makefile_refuses_a_venv_with_a_space(tmp_path):
+    for name in ('Makefile', 'requirements.txt'):
+        shutil.copy(ROOT / name, tmp_path / name)
+    done = subprocess.run(['make', 'setup', f'PYTHON={sys.executable}',
+                           'VENV=my venv'], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2
+    assert "VENV='my venv' holds a space" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'Makefile', 'requirements.txt']
+
+
+def test_benchmarks_refuse_a_size_that_cannot_fit(capsys):
+    for main, argv in ((scale.main, ['--sizes', f'10,{10 ** 12}']),
+                       (book_vs_ours.main, ['--num-examples', f'{10 ** 12}'])):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        assert stop.value.code == 2
+        assert 'GB of memory' in capsys.readouterr().err
