@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BASH = shutil.which('bash')
+# compare.sh is for Linux and macOS; on Windows, `bash` may be WSL's
+BASH = shutil.which('bash') if os.name != 'nt' else None
+NO_BASH = ('Windows: compare.sh needs bash; the README has `python '
+           'compare.py` there' if os.name == 'nt' else
+           'no bash on this machine: use python compare.py')
 ENV = dict(os.environ, PYTHON=sys.executable, PYTHONUNBUFFERED='1')
 RUNS = {}
 

@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The README's make commands are for Linux and macOS
+MAKE = shutil.which('make') if os.name != 'nt' else None
+NO_MAKE = ('Windows: the README has the plain-pip path there, not make'
+           if os.name == 'nt' else 'no make on this machine')
 sys.path.insert(0, str(ROOT / 'benchmarks'))
 import book_vs_ours  # noqa: E402
 import scale  # noqa: E402
@@ -45,7 +49,7 @@ def test_startup_compares_with_its_baseline(capsys, monkeypatch):
     assert '(baseline)' in out and 'x (target <= 0.3)' in out
 
 
-@pytest.mark.skipif(not shutil.which('make'), reason='no make here')
+@pytest.mark.skipif(not MAKE, reason=NO_MAKE)
 def test_makefile_reinstalls_when_requirements_change(tmp_path):
     for name in ('Makefile', 'requirements.txt'):
         shutil.copy(ROOT / name, tmp_path / name)
@@ -67,7 +71,7 @@ def test_makefile_reinstalls_when_requirements_change(tmp_path):
     assert 'pip install -r requirements.txt' in plan()
 
 
-@pytest.mark.skipif(not shutil.which('make'), reason='no make here')
+@pytest.mark.skipif(not MAKE, reason=NO_MAKE)
 def test_makefile_refuses_a_venv_with_a_space(tmp_path):
     for name in ('Makefile', 'requirements.txt'):
         shutil.copy(ROOT / name, tmp_path / name)

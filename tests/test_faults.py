@@ -141,7 +141,8 @@ def test_auto_device_prefers_cuda_and_falls_back_to_cpu(monkeypatch):
     assert lab.resolve_device('auto') == 'cuda'
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason='no CUDA here')
+@pytest.mark.skipif(not torch.cuda.is_available(),
+                    reason='any platform: no CUDA GPU on this machine')
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
 def test_cuda_runs_the_same_data_and_recovers_w(name):
     cpu = results(name, '--num-epochs', '3')

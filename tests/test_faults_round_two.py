@@ -128,6 +128,9 @@ def test_a_stderr_that_fails_does_not_fail_the_run(capsys, monkeypatch,
     assert last_json(out)['scratch']['impl'] == 'scratch'
 
 
+@pytest.mark.skipif(sys.platform in ('win32', 'darwin'),
+                    reason='Windows and macOS: a file name must be valid '
+                           'Unicode there, so no name can hold such bytes')
 def test_a_plot_name_that_is_not_utf8_is_written_and_shown(capsys,
                                                            tmp_path):
     name = os.fsdecode(bytes(tmp_path) + b'/x\xff.png')
@@ -138,6 +141,9 @@ def test_a_plot_name_that_is_not_utf8_is_written_and_shown(capsys,
         ).out
 
 
+@pytest.mark.skipif(os.name == 'nt',
+                    reason='Windows: symbolic links need a privilege, and '
+                           'files have no POSIX mode bits')
 def test_a_plot_through_a_symbolic_link_keeps_the_link(capsys, tmp_path):
     real, link = tmp_path / 'real.png', tmp_path / 'link.png'
     real.write_bytes(b'old')
@@ -163,7 +169,8 @@ def test_a_read_only_plot_is_refused(capsys, tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(signal, 'pthread_sigmask'),
-                    reason='Windows: no signal mask')
+                    reason='Windows: no signal mask (test_platforms.py '
+                           'tests the fallback)')
 def test_sigterm_while_the_json_is_written_waits_for_the_whole_line(
         monkeypatch):
     class Slow:
