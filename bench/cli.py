@@ -471,6 +471,12 @@ def dumps(value):
     return json.dumps(strict(value), allow_nan=False)
 
 
+# What requirements.txt and d2l install: a Python that lacks one of them is
+# not set up, which is a fault to name, not a bug to trace
+INSTALLED = ('torch', 'torchvision', 'd2l', 'numpy', 'pandas', 'matplotlib',
+             'matplotlib_inline', 'requests', 'scipy', 'IPython', 'psutil')
+
+
 class Failed(Exception):
     """A run that could not finish; the message says why and what to do.
     `status`: the exit status, 1 for a run that failed, 2 for a value
@@ -538,6 +544,12 @@ def fault(prog, error):
     if isinstance(error, Failed):
         say(f'error: {error}')
         return error.status
+    if isinstance(error, ImportError) and (error.name or '').split('.')[
+            0] in INSTALLED:
+        say(f'error: {error}: this Python ({sys.executable}) is not set up '
+            'for the project; run `make setup` and use .venv/bin/python, or '
+            'the README\'s pip commands')
+        return 1
     if isinstance(error, OSError):
         say(f'error: {error.strerror or error}'
             + (f': {error.filename}' if error.filename else ''))
@@ -553,7 +565,11 @@ def guarded(prog, body):
         code = body()
         sys.stdout.flush()  # a full disk shows here, not at exit
         return code
-    except (KeyboardInterrupt, Failed, OSError, MemoryError) as error:
-        return fault(prog, error)
+    except (KeyboardInterrupt, Failed, OSError, MemoryError,
+            ImportError) as error:
+        status = fault(prog, error)
+        if status is None:  # a bug: its traceback shows where
+            raise
+        return status
     finally:
         signals.restore()

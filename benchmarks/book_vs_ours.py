@@ -17,14 +17,19 @@ import sys
 import time
 from pathlib import Path
 
-import torch
-from d2l import torch as d2l
-from torch import nn
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import cli, lab  # noqa: E402
 from timer import Timer  # noqa: E402
+
+try:
+    import torch
+    from d2l import torch as d2l
+    from torch import nn
+except ImportError as error:  # a Python that is not set up: one line
+    if __name__ != '__main__':
+        raise
+    sys.exit(cli.fault('book_vs_ours.py', error) or 1)
 
 
 def book_scratch(features, labels):

@@ -2,13 +2,20 @@
 # CPU against a CUDA GPU, on one machine: the book-sized pair through
 # compare.sh (medians of alternating runs), then one epoch at 1e3 and 1e6
 # examples through benchmarks/scale.py. Needs a CUDA GPU; this is how the
-# README's device table was made.
+# device table in BENCHMARKS.md ("Devices") was made.
 #
-#   PYTHON=.venv/bin/python benchmarks/devices.sh
+#   benchmarks/devices.sh          # Python: $PYTHON, else .venv, else python3
 set -euo pipefail
 
-PYTHON="${PYTHON:-python3}"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# As compare.sh finds it: $PYTHON if set, else this checkout's .venv
+if [ -z "${PYTHON:-}" ]; then
+  if [ -x .venv/bin/python ]; then
+    PYTHON="${PWD}/.venv/bin/python"
+  else
+    PYTHON=python3
+  fi
+fi
 
 if ! "${PYTHON}" -c 'import sys, torch
 sys.exit(not torch.cuda.is_available())' 2>/dev/null

@@ -47,9 +47,18 @@ def rounds(commands, repeats):
                                   capture_output=True,
                                   env=dict(os.environ, PYTHON=PY))
             walls[name].append(time.perf_counter() - start)
-            if name.startswith('python -m pytest') and done.returncode:
-                raise SystemExit('startup.py: the test suite failed:\n'
-                                 + done.stdout.decode()[-2000:])
+            baseline = name == next(iter(commands))
+            if (baseline or name.startswith('python -m pytest')) and \
+                    done.returncode:
+                # No figure without a baseline that ran, or a suite that
+                # passed: a ratio to a failure says nothing
+                last = (done.stderr or done.stdout).decode(
+                    errors='replace').strip().splitlines()[-1:]
+                raise cli.Failed(f'{name} failed (exit {done.returncode}'
+                                 + (f': {last[0]}' if last else '') + '), '
+                                 'so no figure is reported; run this with '
+                                 'the set-up Python (.venv/bin/python '
+                                 'benchmarks/startup.py)')
         order.reverse()
     return walls
 

@@ -167,3 +167,38 @@ def test_the_scripts_answer_flags_before_torch(no_torch, name):
     assert bad.returncode == 2
     assert one_line(bad.stderr) == (f"linreg_{name}.py: error: argument "
                                     "--lr: 'x' is not a number")
+
+
+ENTRY_POINTS = [['linreg_scratch.py'], ['linreg_concise.py'], ['compare.py'],
+                ['sweep.py', 'lr'], ['benchmarks/startup.py', '--repeats', '1'],
+                ['benchmarks/scale.py', '--sizes', '10'],
+                ['benchmarks/book_vs_ours.py']]
+
+
+@pytest.mark.parametrize('argv', ENTRY_POINTS, ids=' '.join)
+def test_a_python_without_torch_is_one_line(tmp_path, argv):
+    (tmp_path / 'torch.py').write_text(
+        "raise ModuleNotFoundError(\"No module named 'torch'\", "
+        "name='torch')")
+    env = dict(ENV, PYTHONPATH=str(tmp_path))
+    done = subprocess.run([sys.executable, *argv], cwd=ROOT, env=env,
+                          text=True, capture_output=True, timeout=60)
+    assert done.returncode == 1
+    line = one_line(done.stderr)
+    assert "No module named 'torch'" in line
+    assert 'make setup' in line or '.venv/bin/python' in line
+
+
+@pytest.mark.skipif(not BASH, reason=NO_BASH)
+def test_devices_sh_finds_the_checkouts_venv_as_compare_sh_does(tmp_path):
+    (tmp_path / 'benchmarks').mkdir()
+    shutil.copy(ROOT / 'benchmarks' / 'devices.sh', tmp_path / 'benchmarks')
+    fake = tmp_path / '.venv' / 'bin' / 'python'
+    fake.parent.mkdir(parents=True)
+    fake.write_text('#!/bin/sh\nexit 1\n')  # a Python that sees no GPU
+    fake.chmod(0o755)
+    env = {k: v for k, v in ENV.items() if k != 'PYTHON'}
+    done = subprocess.run([BASH, 'benchmarks/devices.sh'], cwd=tmp_path,
+                          env=env, text=True, capture_output=True, timeout=60)
+    assert done.returncode == 1
+    assert one_line(done.stderr).startswith(f'devices.sh: {fake} sees no')
