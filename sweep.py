@@ -12,9 +12,9 @@ flag is checked before torch is imported; Ctrl-C keeps the finished points.
 """
 import argparse
 import contextlib
+import io
 import os
 import sys
-import time
 
 # This folder, also under `python -P` or `-I`, which leave it off the path
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -93,18 +93,19 @@ def impls(args):
 def sweep(args, argvs, rows):
     """Run every point afresh, appending one row per point and script (and
     one for the lstsq fit) to `rows`, so that Ctrl-C keeps what is done; a
-    point that fails is a row that says why."""
-    import compare
+    point that fails is a row that says why. On a terminal, one progress
+    line (stderr) follows the points; elsewhere, nothing but the table."""
     from bench import lab
     points = [(v, name) for v in args.values for name in impls(args)]
-    for i, (value, name) in enumerate(points):
+    bar = progress_bar(len(points))
+    for value, name in points:
         point = cli.parse_args(name, argvs[name] +
                                [f'--{args.setting}', str(value)])
         point.device = args.device
-        start = time.perf_counter()
-        try:  # the script's per-epoch lines go on to stderr as they come
-            with contextlib.redirect_stdout(compare.EpochEcho(
-                    f'{cli.PROGS[name]} {args.setting}={value}')):
+        if bar is not None:
+            bar.set_postfix_str(f'{name} {args.setting}={value}')
+        try:  # the script's own lines are not the sweep's output
+            with contextlib.redirect_stdout(io.StringIO()):
                 run = lab.run(name, point, allow_divergence=True)
         except lab.Failed as error:
             rows.append({'impl': name, args.setting: value, 'mse': None,
@@ -122,9 +123,20 @@ def sweep(args, argvs, rows):
         if name == impls(args)[-1]:  # the same data for every impl
             rows.append(row('lstsq', args.setting, value, lab.least_squares(
                 run.features, run.labels, run.true_w, run.true_b)))
-        cli.note(f'{PROG}: [{i + 1}/{len(points)}] {name} {args.setting}='
-                 f'{value}: {time.perf_counter() - start:.1f} s')
+        if bar is not None:
+            bar.update()
+    if bar is not None:
+        bar.close()
     return rows
+
+
+def progress_bar(total):
+    """One tqdm line for the sweep on stderr, if stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+    return tqdm(total=total, desc=PROG, unit='point', leave=False,
+                file=sys.stderr)
 
 
 def row(name, setting, value, result, **more):
@@ -189,8 +201,12 @@ def run_sweep(argv):
         sweep(args, argvs, rows)
     except KeyboardInterrupt:
         done = sum(1 for r in rows if r['impl'] != 'lstsq')
-        cli.note(f'{PROG}: interrupted; the {done} finished points follow')
-        finish(rows, args)
+        if done:
+            cli.note(f'{PROG}: interrupted; the {done} finished points '
+                     'follow')
+            finish(rows, args)
+        else:
+            cli.note(f'{PROG}: interrupted before the first point finished')
         raise
     return finish(rows, args)
 

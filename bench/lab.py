@@ -24,7 +24,6 @@ import math
 import os
 import runpy
 import sys
-import time
 
 from bench import cli
 from bench.cli import Failed, Refused
@@ -111,34 +110,30 @@ def batched_loader(loader):
 
 
 class Progress:
-    """A line on stderr, redrawn twice a second, for an epoch that has run
-    longer than `after` seconds: the batches done of the epoch's total."""
+    """A tqdm bar on stderr for an epoch that has run longer than `after`
+    seconds, when stderr is a terminal: the batches done of the epoch's
+    total. Progress is no result: a stderr that fails drops it."""
 
-    def __init__(self, lab, after=10.0):
-        self.prefix = f'{lab.prog}: epoch {len(lab.losses) + 1}'
-        self.total = math.ceil(lab.args.num_examples / lab.args.batch_size)
-        self.started = self.drawn = time.perf_counter()
-        self.after, self.shown = after, False
+    def __init__(self, lab, total, after=10.0):
+        from tqdm import tqdm
+        self.bar = tqdm(total=total, desc=f'{lab.prog}: epoch '
+                        f'{len(lab.losses) + 1}', unit='batch',
+                        delay=after, mininterval=0.5, leave=False,
+                        file=sys.stderr)
 
     def show(self, step):
-        now = time.perf_counter()
-        if now - self.started > self.after and now - self.drawn > 0.5:
-            done = 30 * step // self.total
-            self.write(f'\r{self.prefix} [{"#" * done:<30}] '
-                       f'{step}/{self.total} batches')
-            self.drawn, self.shown = now, True
+        if self.bar is not None:
+            try:
+                self.bar.update(step - self.bar.n)
+            except (OSError, ValueError):
+                self.bar = None
 
     def clear(self):
-        if self.shown:
-            self.write('\r\033[K')
-
-    def write(self, text):
-        """Progress is no result: a stderr that fails drops it."""
-        try:
-            sys.stderr.write(text)
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            self.after = math.inf
+        if self.bar is not None:
+            try:
+                self.bar.close()
+            except (OSError, ValueError):
+                pass
 
 
 def out_of_memory(error):
@@ -342,7 +337,14 @@ class Lab:
         trace and `keep_batches` act here."""
         batches = self.source(batches)
         kept = [] if self.batches is not None else None
-        progress = Progress(self) if sys.stderr.isatty() else None
+        progress = None
+        if sys.stderr.isatty():
+            try:
+                total = len(batches)
+            except TypeError:  # a generator, as `data_iter` is
+                total = math.ceil(len(self.features)
+                                  / self.ran()['batch_size'])
+            progress = Progress(self, total)
         seconds = 0.0
         self.segment.start()
         for step, batch in enumerate(batches):

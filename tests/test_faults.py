@@ -166,17 +166,28 @@ class Terminal(io.StringIO):
 
 
 def test_a_long_epoch_draws_progress_on_a_terminal(monkeypatch):
-    bench = type('Lab', (), {'prog': 'linreg_scratch.py', 'losses': [],
-                             'args': type('Args', (), {
-                                 'num_examples': 1000, 'batch_size': 10})})
+    bench = type('Lab', (), {'prog': 'linreg_scratch.py', 'losses': []})
     monkeypatch.setattr('sys.stderr', Terminal())
-    progress = lab.Progress(bench, after=0.0)
-    progress.drawn -= 1  # as if half a second had passed
+    progress = lab.Progress(bench, 100, after=0.0)
     progress.show(50)
+    progress.bar.refresh()
     progress.clear()
     text = __import__('sys').stderr.getvalue()
-    assert text.startswith('\rlinreg_scratch.py: epoch 1 [###############')
-    assert '50/100 batches' in text and text.endswith('\r\033[K')
+    assert 'linreg_scratch.py: epoch 1:  50%' in text
+    assert '50/100' in text
+
+
+def test_a_failing_terminal_drops_the_progress(monkeypatch):
+    class Broken(Terminal):
+        def write(self, text):
+            raise OSError(5, 'Input/output error')
+    bench = type('Lab', (), {'prog': 'linreg_scratch.py', 'losses': []})
+    monkeypatch.setattr('sys.stderr', Broken())
+    progress = lab.Progress(bench, 100, after=0.0)
+    progress.bar.mininterval = progress.bar.miniters = 0  # draw each step
+    progress.show(50)  # neither raises: the run goes on without a bar
+    progress.show(60)
+    progress.clear()
 
 
 def test_progress_is_drawn_only_on_a_terminal(monkeypatch):

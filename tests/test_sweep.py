@@ -25,7 +25,24 @@ def test_sweep_re_initialises_every_point(capsys):
     # lstsq: the same data at every lr, and no trainer beats it
     assert rows[2]['mse'] == rows[5]['mse']
     assert all(r['mse'] >= rows[2]['mse'] for r in rows)
-    assert '[4/4] concise lr=0.03' in captured.err  # progress
+    assert captured.err == ''  # not a terminal: nothing but the table
+
+
+def test_on_a_terminal_one_progress_line_follows_the_points(capsys,
+                                                            monkeypatch):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+    monkeypatch.setattr('sys.stderr', Terminal())
+    assert sweep.main(['lr', '--values', '0.01,0.03', '--impl', 'scratch',
+                       '--num-epochs', '1']) == 0
+    bar = __import__('sys').stderr.getvalue()
+    assert 'sweep.py:' in bar and '/2 ' in bar and 'scratch lr=0.03' in bar
+    assert '\n' not in bar.strip('\n')  # one line, redrawn in place
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:2] == ['lr', 'impl'] and len(table) == 5
 
 
 @pytest.mark.parametrize('setting,values', [('num-examples', '20,200'),
