@@ -9,7 +9,8 @@ import sys
 
 from bench import cli
 
-COLORS = {'scratch': 'tab:blue', 'concise': 'tab:orange', 'lstsq': 'gray'}
+COLORS = {'scratch': 'tab:blue', 'concise': 'tab:orange', 'lstsq': 'gray',
+          'noise': 'tab:red'}
 SIGMA2 = 0.01 ** 2  # the noise's variance: the MSE floor of the true line
 
 
@@ -95,9 +96,7 @@ def compare(labs, concise, scratch, lstsq, path):
                 scratch[2]:
             left.plot(steps, own, color=style['color'], lw=1, ls=':',
                       label=f'{name}: own loss, {lab.loss_name()}')
-    for level, text, ls in ((SIGMA2, 'sigma^2, the noise', ':'),
-                            (lstsq['mse'], 'lstsq: the best line', '-.')):
-        left.axhline(level, color=COLORS['lstsq'], ls=ls, lw=1, label=text)
+    floors(left, lstsq['mse'])
     steps_per_epoch = math.ceil(lab.args.num_examples / lab.args.batch_size)
     for epoch in range(1, labs['scratch'].args.num_epochs + 1):
         left.axvline(epoch * steps_per_epoch, color='lightgray', lw=0.8)
@@ -106,42 +105,76 @@ def compare(labs, concise, scratch, lstsq, path):
     left.set_ylabel('full-data loss (MSE: no 1/2)')
     left.legend(fontsize=7)
     left.set_title(settings(labs['scratch'].args) + '\nconcise at lr '
-                   'steps as scratch at 2 lr: `nn.MSELoss` has no 1/2',
+                   'steps as scratch at 2 lr: nn.MSELoss has no 1/2',
                    fontsize=9)
 
     first = labs['scratch']
-    contours(right, first, lstsq)
+    true_w = [round(w, 4) for w in first.true_w.cpu().tolist()]
+    paths = []
     for name, lab, text, style in runs:
         points = [p for p in lab.path if bool(p.isfinite().all())]
-        w1 = [float(p[0]) for p in points]
-        w2 = [float(p[1]) for p in points]
+        paths.append(([float(p[0]) for p in points],
+                      [float(p[1]) for p in points], lab))
+    view = frame([*true_w, *lstsq['w'], *paths[0][0][:1], *paths[0][1][:1]],
+                 paths)
+    contours(right, first, lstsq, view)
+    for (w1, w2, lab), (name, _, text, style) in zip(paths, runs):
         right.plot(w1, w2, label=label(lab, text), **style)
-    right.plot([w1[0]], [w2[0]], 'o', color='black', ms=4)
-    true_w = [round(w, 4) for w in first.true_w.cpu().tolist()]
+    right.plot(paths[0][0][:1], paths[0][1][:1], 'o', color='black', ms=4,
+               label='the initial w')
     right.plot(*true_w, '*', color='red', ms=12, label=f'true w {true_w}')
+    right.set_xlim(view[0], view[1])
+    right.set_ylim(view[2], view[3])
+    right.set_aspect('equal', adjustable='datalim')  # round is round
     right.set_xlabel('w1')
     right.set_ylabel('w2')
-    right.legend(fontsize=7, loc='upper right')
-    right.set_title('paths in parameter space; contours: MSE with b at '
-                    'its lstsq value', fontsize=9)
+    right.legend(fontsize=7, loc='best')
+    right.set_title('paths in parameter space, equal scales; contours: MSE '
+                    'with b at its lstsq value', fontsize=9)
     write_png(fig, path)
 
 
-def contours(ax, lab, lstsq):
+def floors(ax, lstsq_mse):
+    """The two floors, told apart: the noise's variance, which the true
+    line scores on average, and the best line on these very data."""
+    ax.axhline(SIGMA2, color=COLORS['noise'], ls=':', lw=1.2,
+               label=f'sigma^2 = {SIGMA2:.1e}: the noise, the true '
+                     'line\'s expected MSE')
+    ax.axhline(lstsq_mse, color=COLORS['lstsq'], ls='-.', lw=1.2,
+               label=f'lstsq = {lstsq_mse:.2e}: the best line on these data')
+
+
+def frame(anchors, paths):
+    """(x0, x1, y0, y1): the anchors (truth, fit, start) and every path
+    point that converged, or that stays near them; a run that leaves for
+    infinity leaves the frame rather than shrinking the rest to a dot."""
+    xs, ys = anchors[0::2], anchors[1::2]
+    for w1, w2, lab in paths:
+        if not lab.diverged:
+            xs, ys = xs + w1, ys + w2
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+    near = [(x, y) for w1, w2, lab in paths if lab.diverged
+            for x, y in zip(w1, w2)
+            if abs(x - xs[0]) < 2 * span and abs(y - ys[0]) < 2 * span]
+    xs, ys = xs + [x for x, _ in near], ys + [y for _, y in near]
+    margin = 0.1 * max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+    return (min(xs) - margin, max(xs) + margin, min(ys) - margin,
+            max(ys) + margin)
+
+
+def contours(ax, lab, lstsq, view):
     """The MSE over (w1, w2), b fixed at the lstsq fit, from the data's
-    second moments; the view holds the start, the truth and the fit."""
+    second moments, over a square that holds the `view` at equal scales."""
     import numpy as np
     X = lab.features.cpu().double().numpy()
     r = lab.labels.cpu().double().numpy().reshape(-1) - lstsq['b'][0]
     n = len(X)
     gram, cross, rr = X.T @ X / n, X.T @ r / n, r @ r / n
-    start = lab.path[0] if lab.path else None
-    xs = [2.0, lstsq['w'][0]] + ([float(start[0])] if start is not None
-                                 else [0.0])
-    ys = [-3.4, lstsq['w'][1]] + ([float(start[1])] if start is not None
-                                  else [0.0])
-    w1 = np.linspace(min(xs) - 0.6, max(xs) + 0.6, 120)
-    w2 = np.linspace(min(ys) - 0.6, max(ys) + 0.6, 120)
+    x0, x1, y0, y1 = view
+    half = max(x1 - x0, y1 - y0)  # the aspect may widen either axis
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w1 = np.linspace(cx - half, cx + half, 160)
+    w2 = np.linspace(cy - half, cy + half, 160)
     W1, W2 = np.meshgrid(w1, w2)
     W = np.stack([W1.ravel(), W2.ravel()])
     mse = (np.einsum('in,ij,jn->n', W, gram, W) - 2 * cross @ W + rr)
@@ -149,8 +182,6 @@ def contours(ax, lab, lstsq):
     levels = np.geomspace(max(mse.min(), 1e-6), mse.max(), 12)
     ax.contour(W1, W2, mse, levels=levels, colors='lightgray',
                linewidths=0.8)
-    ax.set_xlim(w1[0], w1[-1])
-    ax.set_ylim(w2[0], w2[-1])
 
 
 def sweep(rows, setting, lstsq_rows, path, title):
@@ -172,11 +203,11 @@ def sweep(rows, setting, lstsq_rows, path, title):
                      label=f'{name}: |b error|')
         bad = [r[setting] for r in mine if r not in good]
         for ax in axes:
-            if bad:
-                height = 0.03 if name == 'scratch' else 0.08  # both seen
-                ax.plot(bad, [height] * len(bad), 'v', color=color, ms=9,
+            if bad:  # in the band at the top, where no number is drawn
+                height = 0.955 if name == 'scratch' else 0.905  # both seen
+                ax.plot(bad, [height] * len(bad), '^', color=color, ms=8,
                         transform=ax.get_xaxis_transform(), clip_on=False,
-                        label=f'{name}: diverged')
+                        label=f'{name}: diverged or failed (no value)')
     if lstsq_rows:
         x = [r[setting] for r in lstsq_rows]
         axes[0].plot(x, [r['mse'] for r in lstsq_rows], ':s',
@@ -185,14 +216,24 @@ def sweep(rows, setting, lstsq_rows, path, title):
                      color=COLORS['lstsq'], label='lstsq: max |w error|')
         axes[1].plot(x, [r['b_error'] for r in lstsq_rows], ':+',
                      color=COLORS['lstsq'], label='lstsq: |b error|')
-    axes[0].axhline(SIGMA2, color=COLORS['lstsq'], ls=':', lw=1)
-    axes[0].set_ylabel('final MSE (no 1/2); dotted: sigma^2')
+    axes[0].axhline(SIGMA2, color=COLORS['noise'], ls=':', lw=1.2,
+                    label=f'sigma^2 = {SIGMA2:.1e}: the noise')
+    axes[0].set_ylabel('final MSE (no 1/2)')
     axes[1].set_ylabel('error in estimating w and b')
     for ax in axes:
         ax.set_xscale('log')
         ax.set_yscale('log')
         ax.set_xlabel(setting)
+        if any('diverged' in r or 'failed' in r for r in rows):
+            # The numbers stay below the band that marks the runs that
+            # have none
+            low, high = ax.get_ylim()
+            ax.set_ylim(low, low * (high / low) ** (1 / 0.85))
+            ax.axhspan(low * (high / low) ** (0.87 / 0.85),
+                       ax.get_ylim()[1], color='mistyrose', zorder=0)
+            ax.text(0.01, 0.93, 'diverged', transform=ax.transAxes,
+                    fontsize=7, color='firebrick', va='center')
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7)
+            ax.legend(fontsize=7, loc='center left')
     fig.suptitle(title, fontsize=9)
     return fig, axes
