@@ -218,7 +218,11 @@ def test_an_address_space_limit_is_counted(monkeypatch):
     assert cli.memory_refusal(1000) is None
 
 
-@pytest.mark.parametrize('flags', [['-P'], ['-I'], ['-OO']])
+@pytest.mark.parametrize('flags', [
+    pytest.param(['-P'], marks=pytest.mark.skipif(
+        sys.version_info < (3, 11),
+        reason='any platform, Python 3.10: there is no -P before 3.11')),
+    ['-I'], ['-OO']])
 def test_python_flags_that_change_the_path_or_docs(tmp_path, flags):
     for command in ('compare.py', 'sweep.py'):
         done = subprocess.run([sys.executable, *flags,
