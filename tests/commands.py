@@ -3,6 +3,7 @@ the session starts, so that their imports of torch run beside the suite's.
 Imports no torch itself."""
 import atexit
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,24 @@ NO_BASH = ('Windows: compare.sh needs bash; the README has `python '
            'no bash on this machine: use python compare.py')
 ENV = dict(os.environ, PYTHON=sys.executable, PYTHONUNBUFFERED='1')
 RUNS = {}
+
+
+def docs_here():
+    """Whether this is where the documents' numbers were generated: Linux
+    x86_64 with torch 2.14. Elsewhere their last digits may round
+    otherwise, and other data (another torch) give other numbers."""
+    from importlib import metadata
+    try:
+        torch = metadata.version('torch')
+    except metadata.PackageNotFoundError:
+        return False
+    return (sys.platform == 'linux' and platform.machine() == 'x86_64'
+            and torch.startswith('2.14.'))
+
+
+DOCS_HERE = docs_here()
+NOT_DOCS_HERE = ('not Linux x86_64 with torch 2.14, where the documents\' '
+                 'numbers were generated: the last digits may differ')
 
 
 def no_torch_env(folder):
@@ -59,6 +78,8 @@ def start_all(scratch_folder):
                             f"json.dumps({INSPECT[name]}))\n")
     start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3', '--impl',
           'scratch', '--num-epochs', '1', '--json')
+    if DOCS_HERE:
+        start('docs', py, 'docs/generate.py', '--check')
     if BASH:
         start('compare.sh', BASH, 'compare.sh', '--num-examples', '100',
               '--repeats', '1', '--json')

@@ -24,3 +24,10 @@ def pytest_sessionstart(session):
 
 def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.module.__name__ == 'test_commands')
+
+
+def pytest_configure(config):
+    # The runs here are tiny: a second thread per op only contends with
+    # the commands that test_commands.py runs beside them
+    import torch
+    torch.set_num_threads(1)

@@ -78,7 +78,8 @@ def test_one_trainer_diverging_is_a_result(capsys):
 
 
 def test_both_diverging_is_still_a_result(capsys):
-    code, summary, _ = compare_json(capsys, '--lr', '1e6', '--repeats', '1')
+    code, summary, _ = compare_json(capsys, '--lr', '1e6', '--repeats', '1',
+                                    '--num-examples', '100')
     assert code == 0
     for name in ('scratch', 'concise'):
         assert summary[name]['diverged_at_epoch'] == 1
@@ -98,6 +99,7 @@ def test_equivalence_after_a_run_that_it_cannot_copy(capsys):
 
 def test_a_short_last_batch_is_noted(capsys):
     code, summary, captured = compare_json(capsys, '--batch-size', '32',
+                                           '--num-examples', '200',
                                            '--repeats', '1',
                                            '--equivalence')
     assert code == 0
@@ -107,7 +109,8 @@ def test_a_short_last_batch_is_noted(capsys):
 
 def test_the_plot_is_an_ordinary_file(capsys, tmp_path):
     plot = tmp_path / 'losses.png'
-    assert compare.main(['--repeats', '1', '--plot', str(plot)]) == 0
+    assert compare.main(['--repeats', '1', '--num-examples', '200',
+                         '--plot', str(plot)]) == 0
     assert f'wrote {plot}' in capsys.readouterr().out
     assert plot.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     assert list(tmp_path.iterdir()) == [plot], 'stray temporary files'

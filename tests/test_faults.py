@@ -12,13 +12,15 @@ import compare
 from bench import lab
 import sweep
 import timer
-from helpers import SCRIPTS, one_line, results
+from helpers import SCRIPTS, one_line, results, run
 
 ENTRY_POINTS = {
     'linreg_scratch.py': lambda argv: SCRIPTS['scratch'].main(argv),
     'linreg_concise.py': lambda argv: SCRIPTS['concise'].main(argv),
-    'compare.sh': lambda argv: compare.main(argv + ['--repeats', '1']),
-    'sweep.py': lambda argv: sweep.main(['lr', '--values', '0.03'] + argv),
+    'compare.sh': lambda argv: compare.main(argv + ['--repeats', '1',
+                                                    '--num-examples', '100']),
+    'sweep.py': lambda argv: sweep.main(['lr', '--values', '0.03',
+                                         '--num-examples', '100'] + argv),
 }
 
 
@@ -194,8 +196,8 @@ def test_progress_is_drawn_only_on_a_terminal(monkeypatch):
     shown = []
     monkeypatch.setattr(lab.Progress, 'show',
                         lambda self, step: shown.append(step))
-    results('scratch', '--num-epochs', '1')
+    run('scratch', '--num-epochs', '1')
     assert shown == []  # stderr is no terminal under pytest
     monkeypatch.setattr('sys.stderr', Terminal())
-    results('scratch', '--num-epochs', '1')
+    run('scratch', '--num-epochs', '1')
     assert shown == list(range(100))

@@ -49,8 +49,8 @@ def test_on_a_terminal_one_progress_line_follows_the_points(capsys,
                                             ('lr', '0.03,1')])
 def test_sweep_plots_and_marks_divergence(tmp_path, capsys, setting, values):
     plot = tmp_path / 'sweep.png'
-    assert sweep.main([setting, '--values', values, '--plot',
-                       str(plot), '--json']) == 0
+    drawn = ['--plot', str(plot)] if setting == 'lr' else []  # one picture
+    assert sweep.main([setting, '--values', values, *drawn, '--json']) == 0
     out = capsys.readouterr().out
     rows = json.loads(out.splitlines()[-1])
     assert len(rows) == 6
@@ -61,8 +61,9 @@ def test_sweep_plots_and_marks_divergence(tmp_path, capsys, setting, values):
     else:  # fewer examples, fewer steps: further from the line
         errors = [r['w_error'] for r in rows if r['impl'] == 'scratch']
         assert errors == sorted(errors, reverse=True)
-    assert plot.read_bytes()[:4] == b'\x89PNG'
-    assert list(tmp_path.iterdir()) == [plot]
+    if drawn:
+        assert plot.read_bytes()[:4] == b'\x89PNG'
+        assert list(tmp_path.iterdir()) == [plot]
 
 
 @pytest.mark.parametrize('argv', [
