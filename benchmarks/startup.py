@@ -28,6 +28,9 @@ FLAGS = {
     './compare.sh --help': ['bash', 'compare.sh', '--help'],
     './compare.sh --lr abc': ['bash', 'compare.sh', '--lr', 'abc'],
     'python sweep.py lr --bogus': [PY, 'sweep.py', 'lr', '--bogus'],
+    'python linreg_scratch.py --help': [PY, 'linreg_scratch.py', '--help'],
+    'python linreg_concise.py --lr abc': [PY, 'linreg_concise.py', '--lr',
+                                          'abc'],
 }
 SUITE = {
     'python -c "from d2l import torch"': [PY, '-c', 'from d2l import torch'],

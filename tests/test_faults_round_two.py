@@ -238,3 +238,17 @@ def test_python_flags_that_change_the_path_or_docs(tmp_path, flags):
                               timeout=60)
         assert done.returncode == 0, done.stderr
         assert 'usage: ' in done.stdout
+
+
+@pytest.mark.skipif(not hasattr(signal, 'SIGHUP'),
+                    reason='Windows: there is no SIGHUP')
+def test_sighup_a_closed_terminal_is_sigterm():
+    signals = cli.Signals()
+    try:
+        with pytest.raises(cli.Terminated):
+            os.kill(os.getpid(), signal.SIGHUP)
+            for _ in range(100):  # where Python checks for signals
+                pass
+    finally:
+        signals.restore()
+    assert cli.fault('x.py', cli.Terminated()) == 143
