@@ -170,12 +170,13 @@ class Lab:
     def __init__(self, name, namespace):
         self.name, self.ns = name, namespace
         bench = namespace.get('__bench__')  # given by `run`, else None
+        self.runner = bench is not None
         self.options = bench['options'] if bench else {}
         file = namespace.get('__file__')
         # Run as a program (`python file.py`, `%run file.py`), the flags are
         # its own; run as cells in a kernel, whose argv is not the
-        # script's, the book's numbers
-        program = same_file(sys.argv[0], file)
+        # script's, the book's numbers; run by `run`, the ones it gives
+        program = same_file(sys.argv[0], file) and not self.runner
         self.prog = os.path.basename(file) if file else cli.PROGS[name]
         if 'args' in self.options:
             self.args = cli.argparse.Namespace(**vars(self.options['args']))
@@ -183,7 +184,7 @@ class Lab:
             argv = self.options.get(
                 'argv', sys.argv[1:] if program else [])
             self.args = cli.parse_args(name, argv, prog=self.prog)
-        if bench:
+        if self.runner:
             bench['lab'] = self
         elif program and not in_ipython():
             sys.excepthook = self.excepthook
@@ -386,7 +387,7 @@ class Lab:
         """Print what ran and how long the training took (and the gradient
         and the JSON, if asked); a run for compare.sh or sweep.py is read
         by them instead."""
-        if self.options:
+        if self.runner:
             return
         result = self.results()
         if self.args.print_grad:
@@ -397,8 +398,12 @@ class Lab:
         print(f'# {self.prog} ran: ' + ' '.join(
             f'{k}={v}' for k, v in self.settings(result).items()))
         epochs = len(self.epoch_timer.times)
-        print(f'{result["train_seconds"]:.3f} sec training, {epochs} epochs '
-              '(imports and data generation excluded)')
+        if epochs:
+            print(f'{result["train_seconds"]:.3f} sec training, {epochs} '
+                  'epochs (imports and data generation excluded)')
+        else:  # an edited loop that no longer reads through `lab.epoch`
+            print('training not timed: no loop read its batches through '
+                  '`lab.epoch`')
         sys.stdout.flush()  # a full disk shows here, not at exit
         if self.args.json:
             cli.write_whole(cli.dumps(result))
