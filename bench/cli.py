@@ -443,16 +443,13 @@ def check_mplbackend():
 
 def write_whole(text):
     """Write `text` and a newline to stdout and flush it, with the signals
-    held until it is out, so that a SIGTERM cannot cut the line."""
-    held = hasattr(signal, 'pthread_sigmask')
-    if held:
-        before = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
-    try:
+    held until it is out, so that a SIGTERM cannot cut the line. (Python
+    runs a signal's handler in the main thread whichever thread the signal
+    reached, so it is the handler that waits, not the signal.)"""
+    signals = Signals.active
+    with signals.hold() if signals else contextlib.nullcontext():
         sys.stdout.write(text + '\n')
         sys.stdout.flush()
-    finally:
-        if held:
-            signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def strict(value):
@@ -503,22 +500,44 @@ class Signals:
     """Ctrl-C raises KeyboardInterrupt, SIGTERM and SIGHUP `Terminated`,
     until `restore`; once one is raised (or `busy` is set, as a fault is
     being reported), more signals are let pass: a second one must not
-    break into the clean-up that the first started."""
+    break into the clean-up that the first started. Inside `hold()`, a
+    signal waits until the block is done. `active` is the instance whose
+    handlers are installed, if any."""
+
+    active = None
 
     def __init__(self):
-        self.busy = False
+        self.busy, self.held, self.pending = False, False, None
         self.previous = {sig: signal.signal(sig, self.on_signal)
                          for sig in HANDLED}
+        Signals.active = self
 
     def on_signal(self, signum, frame):
         if self.busy:
             return
+        if self.held:
+            self.pending = signum
+            return
         self.busy = True
         raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Let a signal in only after the block, so that it is whole."""
+        self.held = True
+        try:
+            yield
+        finally:
+            self.held = False
+            if self.pending is not None:
+                signum, self.pending = self.pending, None
+                self.on_signal(signum, None)
 
     def restore(self):
         for sig, handler in self.previous.items():
             signal.signal(sig, handler)
+        if Signals.active is self:
+            Signals.active = None
 
 
 def fault(prog, error):

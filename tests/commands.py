@@ -15,7 +15,9 @@ BASH = shutil.which('bash') if os.name != 'nt' else None
 NO_BASH = ('Windows: compare.sh needs bash; the README has `python '
            'compare.py` there' if os.name == 'nt' else
            'no bash on this machine: use python compare.py')
-ENV = dict(os.environ, PYTHON=sys.executable, PYTHONUNBUFFERED='1')
+# One thread each: the runs are tiny, and the processes share two cores
+ENV = dict(os.environ, PYTHON=sys.executable, PYTHONUNBUFFERED='1',
+           OMP_NUM_THREADS='1')
 RUNS = {}
 
 
@@ -63,12 +65,13 @@ INSPECT = {
 
 
 def start_all(scratch_folder):
-    def start(name, *argv, env=ENV, typed=None):
+    def start(name, *argv, env=ENV, typed=None, lower=True):
         RUNS[name] = process = subprocess.Popen(
             argv, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, stdin=subprocess.PIPE,
             encoding='utf-8',
-            preexec_fn=lower_priority if os.name == 'posix' else None)
+            preexec_fn=lower_priority if os.name == 'posix' and lower
+            else None)
         process.stdin.write(typed or '')
         process.stdin.close()
     py = sys.executable
@@ -79,7 +82,9 @@ def start_all(scratch_folder):
     start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3', '--impl',
           'scratch', '--num-epochs', '1', '--json')
     if DOCS_HERE:
-        start('docs', py, 'docs/generate.py', '--check')
+        # The longest of these: at the suite's own priority, so that it
+        # does not end last
+        start('docs', py, 'docs/generate.py', '--check', lower=False)
     if BASH:
         start('compare.sh', BASH, 'compare.sh', '--num-examples', '100',
               '--repeats', '1', '--json')
