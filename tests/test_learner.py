@@ -20,8 +20,9 @@ def edited(tmp_path, name, old, new):
 
 
 def run_copy(capsys, name, path, *argv):
-    """Run the copy as a program with --json: (status, JSON, out, err)."""
-    status = program(name, *argv, '--json', path=path)
+    """Run the copy as a program with --json, one epoch unless the file
+    says otherwise: (status, JSON, out, err)."""
+    status = program(name, '--num-epochs', '1', *argv, '--json', path=path)
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
     return status, json.loads(lines[-1]), lines, captured.err
