@@ -13,7 +13,7 @@ import torch
 import compare
 import sweep
 from bench import cli, plots
-from helpers import SCRIPTS, one_line, program
+from helpers import one_line, program
 
 FAST = ['--repeats', '1']
 
