@@ -56,8 +56,7 @@ def parse_args(argv=None):
                         help='timed one-epoch runs of each trainer, in '
                              'alternating pairs after a warm-up pair; fewer '
                              f'once timing has taken {BUDGET:g} s')
-    args, rest = parser.parse_known_args(cli.join_negative(
-        sys.argv[1:] if argv is None else argv, cli.NUMBER_FLAGS))
+    args, rest = parser.parse_known_args(argv)
     parsed = cli.check_script_flags(PROG, cli.split_flags(rest),
                                     unshown=('--print-grad', '--lang'))
     return args, parsed

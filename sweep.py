@@ -50,8 +50,7 @@ def parse_args(argv=None):
                         help='also draw the table to FILE.png')
     parser.add_argument('--json', action='store_true',
                         help='end with one JSON line: the rows')
-    args, rest = parser.parse_known_args(cli.join_negative(
-        sys.argv[1:] if argv is None else argv, cli.NUMBER_FLAGS))
+    args, rest = parser.parse_known_args(argv)
     values = args.values or GRIDS[args.setting]
     typ = cli.positive_float if args.setting == 'lr' else cli.positive_int
     try:

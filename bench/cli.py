@@ -48,6 +48,13 @@ class Parser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f'{self.prog}: error: {message}\n')
 
+    def parse_known_args(self, args=None, namespace=None):
+        """As argparse's, with `--outlier -1e4` read as a value (see
+        `join_negative`); `parse_args` comes through here too."""
+        args = sys.argv[1:] if args is None else args
+        return super().parse_known_args(join_negative(args, NUMBER_FLAGS),
+                                         namespace)
+
 
 def bounded_int(low, high=MAX_INDEX):
     """An argparse type: a whole number from `low` to `high`."""
@@ -149,7 +156,7 @@ def png_path(text):
         os.unlink(tmp)
     except OSError as error:
         raise argparse.ArgumentTypeError(
-            f'cannot write {printable(text)!r}: {error.strerror or error}')
+            f'cannot write {shown!r}: {error.strerror or error}')
     return text
 
 
@@ -279,7 +286,7 @@ def script_parser(name, prog=None):
                              '`nn.SmoothL1Loss(beta=sigma)`; abs: '
                              '`nn.L1Loss`' if concise
                         else 'squared: (y_hat - y)^2 / 2, the book\'s; '
-                             'huber: `huber_loss` in lab.py; abs: '
+                             'huber: `huber_loss` in bench/lab.py; abs: '
                              '|y_hat - y|')
     parser.add_argument('--huber-sigma', type=positive_float, default=1.0,
                         help='sigma of zh 3.3 ex. 2\'s Huber loss: '
@@ -332,8 +339,7 @@ def script_parser(name, prog=None):
 def parse_args(name, argv=None, prog=None):
     """Parse linreg_{name}.py's flags, and refuse what cannot run."""
     parser = script_parser(name, prog)
-    args = parser.parse_args(join_negative(
-        sys.argv[1:] if argv is None else argv, NUMBER_FLAGS))
+    args = parser.parse_args(argv)
     if args.init == 'zeros':
         if args.init_std != parser.get_default('init_std'):
             parser.error('argument --init-std: applies to --init normal only')

@@ -143,6 +143,11 @@ def out_of_memory(error):
         'alloc' in text or 'out of memory' in text)
 
 
+def memory_failure(device):
+    """The fault to report for torch's allocator giving up on `device`."""
+    return Failed(f'out of memory on {device}; try a smaller --num-examples')
+
+
 def same_file(one, other):
     """Whether two paths name one file (False if either is missing)."""
     try:
@@ -207,16 +212,19 @@ class Lab:
         """The one line for `error`, after the JSON of a run that diverged
         when `--json` asks for it; the exit status, or None for a bug."""
         if out_of_memory(error):
-            error = Failed(f'out of memory on {self.args.device}; try a '
-                           'smaller --num-examples')
+            error = memory_failure(self.args.device)
         if isinstance(error, Diverged) and self.args.json:
-            self.diverged = str(error).split(';')[0]
-            self.diverged_at = error.epoch
+            self.record_divergence(error)
             try:
                 cli.write_whole(cli.dumps(self.results()))
             except (OSError, ValueError):
                 pass
         return cli.fault(self.prog, error)
+
+    def record_divergence(self, error):
+        """Make a `Diverged` a result: where and why, for the report."""
+        self.diverged = str(error).split(';')[0]
+        self.diverged_at = error.epoch
 
     def excepthook(self, kind, error, traceback):
         """`sys.excepthook`: a fault ends in one line and its status; at
@@ -572,15 +580,12 @@ def run(name, args=None, allow_divergence=False, path=None, **options):
     except Diverged as error:
         if not allow_divergence:
             raise
-        lab = bench['lab']
-        lab.diverged = str(error).split(';')[0]
-        lab.diverged_at = error.epoch
+        bench['lab'].record_divergence(error)
     except RuntimeError as error:  # torch's allocator says it this way
         if not out_of_memory(error):
             raise
         device = bench['lab'].args.device if 'lab' in bench else 'cpu'
-        raise Failed(f'out of memory on {device}; try a smaller '
-                     '--num-examples') from None
+        raise memory_failure(device) from None
     return bench['lab']
 
 

@@ -5,7 +5,6 @@ backend, so that no display is needed.
 """
 import math
 import os
-import sys
 
 from bench import cli
 
@@ -55,9 +54,8 @@ def save(prog, draw, path):
     try:
         draw()
     except OSError as error:
-        print(f'{prog}: error: cannot write {cli.printable(path)}: '
-              f'{error.strerror or error}; the results above stand',
-              file=sys.stderr)
+        cli.note(f'{prog}: error: cannot write {cli.printable(path)}: '
+                 f'{error.strerror or error}; the results above stand')
         return 1
     print(f'wrote {cli.printable(path)}')
     return 0
@@ -186,7 +184,7 @@ def contours(ax, lab, lstsq, view):
 
 def sweep(rows, setting, lstsq_rows, path, title):
     """Sweeps: final MSE, and the errors in w and b, against the swept
-    setting on log axes; diverged points marked on the axis."""
+    setting on log axes; diverged or failed points in a band at the top."""
     fig, axes = figure(ncols=2, figsize=(11, 4.2))
     for name in ('scratch', 'concise'):
         mine = [r for r in rows if r['impl'] == name]
