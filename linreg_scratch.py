@@ -7,8 +7,8 @@ it with classes in section 3.4; docs/en-1.0.md maps the two).
     python linreg_scratch.py --help     # the flags that change its numbers
 
 The section's cells, at module level in the book's order (`# %%` starts
-one, so an editor runs them one at a time). The lines that mention `lab` or
-`args` are not the book's: `args` holds the book's numbers unless a flag
+one, so an editor runs them one at a time). The lines that mention `bench`,
+`lab` or `args` are not the book's: `args` holds the book's numbers unless a flag
 changes them, and `lab` (bench/) records the run, reading the names below
 and never replacing one. `diff linreg_scratch.py linreg_concise.py` shows
 what the framework replaces.
@@ -16,7 +16,13 @@ what the framework replaces.
 # %%
 import random
 
-import bench
+try:
+    import bench
+except ModuleNotFoundError:  # python -P or -I: this folder is off sys.path
+    import os
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import bench
 
 # First, so that a fault, or Ctrl-C even during `import torch`, is one line
 lab = bench.Lab('scratch', globals())

@@ -408,7 +408,8 @@ class Lab:
         epochs = len(self.epoch_timer.times)
         if epochs:
             print(f'{result["train_seconds"]:.3f} sec training, {epochs} '
-                  'epochs (imports and data generation excluded)')
+                  f'epoch{"s" if epochs != 1 else ""} (imports and data '
+                  'generation excluded)')
         else:  # an edited loop that no longer reads through `lab.epoch`
             print('training not timed: no loop read its batches through '
                   '`lab.epoch`')

@@ -43,6 +43,8 @@ def test_the_script_as_typed_then_inspected_at_its_prompt(name):
                                else '[tensor([[')
     assert any(line.startswith('epoch 1, loss 0.') for line in lines)
     assert lines[-4].startswith(f'# linreg_{name}.py ran: ')
+    assert lines[-3].endswith(' sec training, 1 epoch (imports and data '
+                              'generation excluded)')
     result = json.loads(lines[-2])
     assert result['impl'] == name
     label, inspected = lines[-1].split(' ', 1)

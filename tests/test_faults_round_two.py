@@ -231,7 +231,8 @@ def test_an_address_space_limit_is_counted(monkeypatch):
         reason='any platform, Python 3.10: there is no -P before 3.11')),
     ['-I'], ['-OO']])
 def test_python_flags_that_change_the_path_or_docs(tmp_path, flags):
-    for command in ('compare.py', 'sweep.py'):
+    for command in ('compare.py', 'sweep.py', 'linreg_scratch.py',
+                    'linreg_concise.py'):
         done = subprocess.run([sys.executable, *flags,
                                os.path.join(os.getcwd(), command), '--help'],
                               cwd=tmp_path, capture_output=True, text=True,
