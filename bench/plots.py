@@ -121,8 +121,9 @@ def compare(labs, concise, scratch, lstsq, path):
     right.plot(paths[0][0][:1], paths[0][1][:1], 'o', color='black', ms=4,
                label='the initial w')
     right.plot(*true_w, '*', color='red', ms=12, label=f'true w {true_w}')
-    right.set_xlim(view[0], view[1])
-    right.set_ylim(view[2], view[3])
+    # auto=None: the aspect may widen either axis without a warning
+    right.set_xlim(view[0], view[1], auto=None)
+    right.set_ylim(view[2], view[3], auto=None)
     right.set_aspect('equal', adjustable='datalim')  # round is round
     right.set_xlabel('w1')
     right.set_ylabel('w2')
