@@ -13,8 +13,10 @@ import sys
 
 import pytest
 
-from commands import BASH, ENV, NO_BASH, ROOT, finished, no_torch_env
+from commands import (BASH, ENV, INSPECT, NO_BASH, ROOT, finished,
+                      no_torch_env)
 from helpers import one_line
+from helpers import run as run_here
 
 
 @pytest.fixture(scope='module')
@@ -31,27 +33,38 @@ def run(env, *argv):
     return done
 
 
-@pytest.mark.parametrize('name', ['scratch', 'concise'])
-def test_the_script_as_typed_then_inspected_at_its_prompt(name):
-    """`python -i linreg_{name}.py ...`, then the chapter's names typed at
+def test_the_script_as_typed_then_inspected_at_its_prompt():
+    """`python -i linreg_scratch.py ...`, then the chapter's names typed at
     the prompt: the learned values, no traceback."""
-    code, out, err = finished(name)
+    code, out, err = finished('scratch')
     assert code == 0, err
     assert 'Traceback' not in err and set(err.split()) <= {'>>>'}, err
     lines = out.splitlines()
-    assert lines[0].startswith('features: tensor(' if name == 'scratch'
-                               else '[tensor([[')
+    assert lines[0].startswith('features: tensor(')
     assert any(line.startswith('epoch 1, loss 0.') for line in lines)
-    assert lines[-4].startswith(f'# linreg_{name}.py ran: ')
+    assert lines[-4].startswith('# linreg_scratch.py ran: ')
     assert lines[-3].endswith(' sec training, 1 epoch (imports and data '
                               'generation excluded)')
     result = json.loads(lines[-2])
-    assert result['impl'] == name
+    assert result['impl'] == 'scratch'
     label, inspected = lines[-1].split(' ', 1)
     assert label == 'INSPECT'
-    values = json.loads(inspected)
+    check_inspected(json.loads(inspected), result)
+
+
+def check_inspected(values, result):
     assert values[0] == result['w'] and values[1] == result['b']
     assert values[2:5] == [0.03, 10, 1]
+
+
+def test_the_concise_names_stay_for_the_prompt():
+    """What `python -i linreg_concise.py` leaves at its prompt: the run's
+    module namespace, here from a run in this process (the same `Lab`
+    and `sys.excepthook` as the scratch script's `python -i` above)."""
+    lab = run_here('concise', '--num-epochs', '1')
+    values = eval(INSPECT['concise'], lab.ns)
+    check_inspected(values, lab.results())
+    assert values[5:] == ['MSELoss', 'DataLoader']
 
 
 def test_sweep_as_typed():
