@@ -83,9 +83,7 @@ def start_all(scratch_folder):
     start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3', '--impl',
           'scratch', '--num-epochs', '1', '--json')
     if DOCS_HERE:
-        # The longest of these: at the suite's own priority, so that it
-        # does not end last
-        start('docs', py, 'docs/generate.py', '--check', lower=False)
+        start('docs', py, 'docs/generate.py', '--check')
     if BASH:
         start('compare.sh', BASH, 'compare.sh', '--num-examples', '100',
               '--repeats', '1', '--json')

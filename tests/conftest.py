@@ -23,7 +23,9 @@ def pytest_sessionstart(session):
 
 
 def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: item.module.__name__ == 'test_commands')
+    # Last, so that their commands have had the whole suite's time
+    items.sort(key=lambda item: item.get_closest_marker('background')
+               is not None)
 
 
 def pytest_configure(config):

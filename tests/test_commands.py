@@ -19,6 +19,9 @@ from helpers import one_line
 from helpers import run as run_here
 
 
+pytestmark = pytest.mark.background
+
+
 @pytest.fixture(scope='module')
 def no_torch(tmp_path_factory):
     """An environment in which `import torch` fails loudly."""

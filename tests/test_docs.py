@@ -13,6 +13,7 @@ sys.path.insert(0, str(ROOT / 'docs'))
 import generate  # noqa: E402
 
 
+@pytest.mark.background
 @pytest.mark.skipif(not DOCS_HERE, reason=NOT_DOCS_HERE)
 def test_every_generated_block_is_what_a_run_prints():
     code, out, err = finished('docs')
