@@ -27,7 +27,6 @@ def write_png(fig, path):
     link), with the mode of the file it replaces, or else the mode the
     umask gives a new file."""
     from matplotlib import pyplot as plt
-    fig.tight_layout()
     target = os.path.realpath(path)
     umask = os.umask(0)
     os.umask(umask)
@@ -35,15 +34,18 @@ def write_png(fig, path):
         mode = os.stat(target).st_mode & 0o7777
     except OSError:
         mode = 0o666 & ~umask
-    fd, tmp = cli.temporary_sibling(path)
     try:
-        with os.fdopen(fd, 'wb') as f:
-            fig.savefig(f, format='png', dpi=120)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:  # Ctrl-C and SIGTERM too: leave nothing behind
-        os.unlink(tmp)
-        raise
+        # First, so that a folder that cannot take it costs no drawing
+        fd, tmp = cli.temporary_sibling(path)
+        try:
+            with os.fdopen(fd, 'wb') as f:
+                fig.tight_layout()
+                fig.savefig(f, format='png', dpi=120)
+            os.chmod(tmp, mode)
+            os.replace(tmp, target)
+        except BaseException:  # Ctrl-C and SIGTERM too: leave nothing
+            os.unlink(tmp)
+            raise
     finally:
         plt.close(fig)
 

@@ -65,13 +65,12 @@ INSPECT = {
 
 
 def start_all(scratch_folder):
-    def start(name, *argv, env=ENV, typed=None, lower=True):
+    def start(name, *argv, env=ENV, typed=None):
         RUNS[name] = process = subprocess.Popen(
             argv, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, stdin=subprocess.PIPE,
             encoding='utf-8',
-            preexec_fn=lower_priority if os.name == 'posix' and lower
-            else None)
+            preexec_fn=lower_priority if os.name == 'posix' else None)
         process.stdin.write(typed or '')
         process.stdin.close()
     py = sys.executable

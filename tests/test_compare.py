@@ -155,6 +155,11 @@ def test_a_folder_removed_during_the_run_keeps_the_results(capsys, tmp_path,
         folder.rmdir()
         return real(*args, **kwargs)
     monkeypatch.setattr(compare, 'time_both', then_remove)
+    from matplotlib.figure import Figure
+
+    def drawn(*args, **kwargs):  # nothing is drawn for a file it cannot keep
+        raise AssertionError('drawn for a folder that is gone')
+    monkeypatch.setattr(Figure, 'tight_layout', drawn)
     code = compare.main(['--num-examples', '100', '--repeats', '1',
                          '--plot', str(folder / 'a.png'), '--json'])
     captured = capsys.readouterr()
