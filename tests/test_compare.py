@@ -90,6 +90,7 @@ def test_equivalence_after_a_run_that_it_cannot_copy(capsys):
     2 * lr, diverges: the gap is still measured up to there."""
     code, summary, captured = compare_json(capsys, '--loss', 'huber',
                                            '--lr', '3', '--repeats', '1',
+                                           '--num-examples', '100',
                                            '--equivalence')
     assert code == 0
     assert 'diverged' not in summary['scratch']

@@ -8,7 +8,8 @@ from helpers import one_line, results
 
 
 def test_sweep_re_initialises_every_point(capsys):
-    assert sweep.main(['lr', '--values', '0.01,0.03', '--num-epochs', '2',
+    small = ['--num-examples', '100', '--num-epochs', '2']
+    assert sweep.main(['lr', '--values', '0.01,0.03', *small,
                        '--json']) == 0
     captured = capsys.readouterr()
     rows = json.loads(captured.out.splitlines()[-1])
@@ -18,8 +19,7 @@ def test_sweep_re_initialises_every_point(capsys):
     for row in rows:  # each equals a fresh run of the script at that lr
         if row['impl'] == 'lstsq':
             continue
-        alone = results(row['impl'], '--lr', str(row['lr']),
-                        '--num-epochs', '2')
+        alone = results(row['impl'], '--lr', str(row['lr']), *small)
         assert row['mse'] == alone['mse']
         assert row['loss'] == alone['loss_per_epoch'][-1]
     # lstsq: the same data at every lr, and no trainer beats it
