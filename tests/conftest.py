@@ -20,6 +20,11 @@ def pytest_sessionstart(session):
     args = session.config.args or ['tests']
     if any(Path(arg).is_dir() or 'test_commands' in arg for arg in args):
         commands.start_all(tempfile.mkdtemp())
+    # After the commands start, so that they need not wait for this import.
+    # The runs here are tiny: a second thread per op only contends with
+    # the commands that test_commands.py runs beside them
+    import torch
+    torch.set_num_threads(1)
 
 
 def pytest_collection_modifyitems(items):
@@ -27,9 +32,3 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker('background')
                is not None)
 
-
-def pytest_configure(config):
-    # The runs here are tiny: a second thread per op only contends with
-    # the commands that test_commands.py runs beside them
-    import torch
-    torch.set_num_threads(1)
