@@ -1,10 +1,12 @@
 """The commands that test_commands.py checks, started by conftest.py as
-the session starts, so that their imports of torch run beside the suite's.
-Imports no torch itself."""
+the session starts, so that they run beside the suite (their imports of
+torch, and the answers that need none) and are done when their tests read
+them. Imports no torch itself."""
 import atexit
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -64,16 +66,53 @@ INSPECT = {
 }
 
 
+# A fake torch whose import is interrupted: (its source, the status and
+# the line the script must end with)
+FAKE_TORCH = {
+    # Ctrl-C while torch imports
+    'ctrl-c': ('raise KeyboardInterrupt', 130, 'interrupted (Ctrl-C)'),
+    # SIGTERM while torch imports
+    'sigterm': ('import os, signal, time\n'
+                'os.kill(os.getpid(), signal.SIGTERM)\n'
+                'time.sleep(30)', 143,
+                'terminated; nothing was left half-written'),
+    # Ctrl-C and SIGTERM at once: the second is not raised in the first's
+    # clean-up
+    'both': ('import os, signal, time\n'
+             'both = {signal.SIGINT, signal.SIGTERM}\n'
+             'signal.pthread_sigmask(signal.SIG_BLOCK, both)\n'
+             'os.kill(os.getpid(), signal.SIGTERM)\n'
+             'os.kill(os.getpid(), signal.SIGINT)\n'
+             'signal.pthread_sigmask(signal.SIG_UNBLOCK, both)\n'
+             'time.sleep(30)', 130, 'interrupted (Ctrl-C)'),
+}
+# Windows: no POSIX signals to block or send
+SIGNAL_CASES = ['ctrl-c'] + (['sigterm', 'both']
+                             if hasattr(signal, 'pthread_sigmask') else [])
+# Each must say, in one line, that torch is missing
+ENTRY_POINTS = [['linreg_scratch.py'], ['linreg_concise.py'], ['compare.py'],
+                ['sweep.py', 'lr'], ['benchmarks/startup.py', '--repeats', '1'],
+                ['benchmarks/scale.py', '--sizes', '10'],
+                ['benchmarks/book_vs_ours.py']]
+
+
+def fake_torch(folder, source):
+    """An environment whose `import torch` runs `source`."""
+    folder.mkdir(parents=True)
+    (folder / 'torch.py').write_text(source)
+    return dict(ENV, PYTHONPATH=str(folder))
+
+
 def start_all(scratch_folder):
-    def start(name, *argv, env=ENV, typed=None):
+    def start(name, *argv, env=ENV, typed=None, cwd=ROOT):
         RUNS[name] = process = subprocess.Popen(
-            argv, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
+            argv, cwd=cwd, env=env, text=True, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, stdin=subprocess.PIPE,
             encoding='utf-8',
             preexec_fn=lower_priority if os.name == 'posix' else None)
         process.stdin.write(typed or '')
         process.stdin.close()
-    py = sys.executable
+    py, folder = sys.executable, Path(scratch_folder)
     # The README's `python -i`; the concise script's names are checked in
     # the suite's own process (test_commands.py), sparing an import of d2l
     start('scratch', py, '-i', 'linreg_scratch.py', '--num-epochs', '1',
@@ -83,12 +122,59 @@ def start_all(scratch_folder):
           'scratch', '--num-epochs', '1', '--json')
     if DOCS_HERE:
         start('docs', py, 'docs/generate.py', '--check')
+    no_torch = no_torch_env(folder)
     if BASH:
         start('compare.sh', BASH, 'compare.sh', '--num-examples', '100',
               '--repeats', '1', '--json')
         # Without torch: its check for a GPU, then its one-line answer
-        start('devices.sh', BASH, 'benchmarks/devices.sh',
-              env=no_torch_env(scratch_folder))
+        start('devices.sh', BASH, 'benchmarks/devices.sh', env=no_torch)
+
+    # The answers that need no torch: each command here fails if it
+    # imports torch, or meets a fake torch
+    for name in ('scratch', 'concise'):
+        script = f'linreg_{name}.py'
+        start(f'{script} --help', py, script, '--help', env=no_torch)
+        start(f'{script} --lr x', py, script, '--lr', 'x', env=no_torch)
+        for case in SIGNAL_CASES:
+            start(f'{script} {case} during import', py, script,
+                  env=fake_torch(folder / f'{case}-{name}',
+                                 FAKE_TORCH[case][0]))
+    start('sweep.py lr --bogus', py, 'sweep.py', 'lr', '--bogus',
+          env=no_torch)
+    start('compare.py --help', py, 'compare.py', '--help', env=no_torch)
+    missing = fake_torch(folder / 'missing', (
+        "raise ModuleNotFoundError(\"No module named 'torch'\", "
+        "name='torch')"))
+    for argv in ENTRY_POINTS:
+        start('without torch: ' + ' '.join(argv), py, *argv, env=missing)
+    if BASH:
+        start_shell_answers(start, folder, no_torch)
+
+
+def start_shell_answers(start, folder, no_torch):
+    start('compare.sh --help', BASH, 'compare.sh', '--help', env=no_torch)
+    start('compare.sh --lr abc', BASH, 'compare.sh', '--lr', 'abc',
+          env=no_torch)
+    # Through a symbolic link, and from `sh`, it finds compare.py all the same
+    link = folder / 'cmp'
+    link.symlink_to(ROOT / 'compare.sh')
+    start('a link to compare.sh --help', str(link), '--help', env=no_torch,
+          cwd=folder)
+    if shutil.which('sh'):
+        start('sh compare.sh --help', 'sh', 'compare.sh', '--help',
+              env=no_torch)
+    start('compare.sh with no python', BASH, str(ROOT / 'compare.sh'),
+          env=dict(ENV, PYTHON=str(folder / 'no-python')))
+    # devices.sh in a checkout of its own, whose .venv sees no GPU
+    checkout = folder / 'checkout'
+    (checkout / 'benchmarks').mkdir(parents=True)
+    shutil.copy(ROOT / 'benchmarks' / 'devices.sh', checkout / 'benchmarks')
+    fake = checkout / '.venv' / 'bin' / 'python'
+    fake.parent.mkdir(parents=True)
+    fake.write_text('#!/bin/sh\nexit 1\n')
+    fake.chmod(0o755)
+    start('devices.sh in a checkout', BASH, 'benchmarks/devices.sh',
+          cwd=checkout, env={k: v for k, v in ENV.items() if k != 'PYTHON'})
 
 
 def finished(name):
