@@ -95,6 +95,11 @@ ENTRY_POINTS = [['linreg_scratch.py'], ['linreg_concise.py'], ['compare.py'],
                 ['benchmarks/scale.py', '--sizes', '10'],
                 ['benchmarks/book_vs_ours.py']]
 
+# -P: Python 3.11 and later
+PYTHON_FLAGS = [flags for flags in (['-P'], ['-I'], ['-OO'])
+                if flags != ['-P'] or sys.version_info >= (3, 11)]
+FLAGGED = ['compare.py', 'sweep.py', 'linreg_scratch.py', 'linreg_concise.py']
+
 
 def fake_torch(folder, source):
     """An environment whose `import torch` runs `source`."""
@@ -103,8 +108,11 @@ def fake_torch(folder, source):
     return dict(ENV, PYTHONPATH=str(folder))
 
 
-def start_all(scratch_folder):
+def start_all(scratch_folder, only=None):
+    """Start every command (or those named in `only`)."""
     def start(name, *argv, env=ENV, typed=None, cwd=ROOT):
+        if only is not None and name not in only:
+            return
         RUNS[name] = process = subprocess.Popen(
             argv, cwd=cwd, env=env, text=True, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, stdin=subprocess.PIPE,
@@ -147,6 +155,12 @@ def start_all(scratch_folder):
         "name='torch')"))
     for argv in ENTRY_POINTS:
         start('without torch: ' + ' '.join(argv), py, *argv, env=missing)
+    # Python flags that leave the script's folder off the path (-P, -I) or
+    # drop the docstrings (-OO), from another folder
+    for flags in PYTHON_FLAGS:
+        for command in FLAGGED:
+            start(f'python {" ".join(flags)} {command} --help', py, *flags,
+                  str(ROOT / command), '--help', cwd=folder)
     if BASH:
         start_shell_answers(start, folder, no_torch)
 
@@ -181,7 +195,7 @@ def finished(name):
     """Wait for one started command: (status, stdout, stderr)."""
     if name not in RUNS:  # not started with the session: start it now
         import tempfile
-        start_all(tempfile.mkdtemp())
+        start_all(tempfile.mkdtemp(), only={name})
     process = RUNS[name]
     out, err = process.stdout.read(), process.stderr.read()
     process.wait(timeout=300)
