@@ -214,6 +214,12 @@ def cell(value, width):
     return f'{text:>{width}}'
 
 
+def columns(label, *texts):
+    """A row of the side-by-side tables: columns 22 wide, right-aligned,
+    and a space between them however wide a slow run's times are."""
+    return f'{label:<26}' + ''.join(f' {text:>21}' for text in texts)
+
+
 def errors(result):
     if result.get('diverged'):
         return (f'diverged at epoch {result["diverged_at_epoch"]}',) * 2
@@ -254,13 +260,13 @@ def report(results, lstsq):
         if r.get('diverged'):
             print(f'  linreg_{r["impl"]}.py: {r["diverged"]}; the other '
                   'column is still a result')
-    print(f'{"":<26}{"scratch":>22}{"concise":>22}{"lstsq":>22}')
+    print(columns('', 'scratch', 'concise', 'lstsq'))
     rows = zip(errors(s), errors(c), errors(lstsq))
     for label, cells in zip(('w error', 'b error'), rows):
-        print(f'{label:<26}' + ''.join(f'{v:>22}' for v in cells))
-    print(f'{"final MSE":<26}'
-          + ''.join(cell(r['mse'] if not r.get('diverged') else None, 22)
-                    for r in (s, c, lstsq)))
+        print(columns(label, *cells))
+    print(columns('final MSE', *(
+        cell(r['mse'] if not r.get('diverged') else None, 0)
+        for r in (s, c, lstsq))))
     print('  lstsq: the closed-form least-squares fit on the same data '
           '(`torch.linalg.lstsq`),\n  the lowest MSE any line reaches '
           'there.')
@@ -275,15 +281,15 @@ def report_timing(results, timing, ratio):
     s, c = results['scratch'], results['concise']
     ts, tc = timing['scratch'], timing['concise']
     epochs = s['config']['num_epochs']
-    print(f'{f"first run, {epochs} epochs":<26}'
-          f'{ms(s["train_seconds"]):>22}{ms(c["train_seconds"]):>22}')
-    spread = [f'{ms(t["epoch_median"])} ({1000 * t["epoch_min"]:.1f}-'
-              f'{1000 * t["epoch_max"]:.1f})' for t in (ts, tc)]
-    print(f'{"per epoch, median (range)":<26}{spread[0]:>22}{spread[1]:>22}')
-    print(f'{"  data loading":<26}{ms(ts["data_median"]):>22}'
-          f'{ms(tc["data_median"]):>22}')
-    print(f'{"  forward+backward+update":<26}{ms(ts["compute_median"]):>22}'
-          f'{ms(tc["compute_median"]):>22}')
+    print(columns(f'first run, {epochs} epochs', ms(s['train_seconds']),
+              ms(c['train_seconds'])))
+    print(columns('per epoch, median (range)', *(
+        f'{ms(t["epoch_median"])} ({1000 * t["epoch_min"]:.1f}-'
+        f'{1000 * t["epoch_max"]:.1f})' for t in (ts, tc))))
+    print(columns('  data loading', ms(ts['data_median']),
+                  ms(tc['data_median'])))
+    print(columns('  forward+backward+update', ms(ts['compute_median']),
+              ms(tc['compute_median'])))
     print(f'concise/scratch time per epoch: {ratio:.2f}x (median of '
           f'{len(ts["epoch_runs"])} alternating pairs of one-epoch runs, '
           'after a warm-up pair;\n  imports and data generation excluded)')

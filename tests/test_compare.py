@@ -108,6 +108,16 @@ def test_a_short_last_batch_is_noted(capsys):
     assert summary['equivalence']['double_lr_gap'] > 1e-4
 
 
+def test_wide_cells_never_run_together():
+    """A slow run's times can fill a column: a space still parts them."""
+    line = compare.columns('per epoch, median (range)',
+                           '147.2 ms (147.2-147.2)', '61.6 ms (61.6-61.6)')
+    assert line.split()[-6:] == ['147.2', 'ms', '(147.2-147.2)', '61.6',
+                                 'ms', '(61.6-61.6)']
+    # ... and a narrow one is where it always was, right-aligned in 22
+    assert compare.columns('', 'scratch') == ' ' * 26 + f'{"scratch":>22}'
+
+
 def test_the_plot_is_an_ordinary_file(capsys, caplog, tmp_path):
     plot = tmp_path / 'losses.png'
     assert compare.main(['--repeats', '1', '--num-examples', '200',
