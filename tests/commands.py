@@ -91,7 +91,8 @@ SIGNAL_CASES = ['ctrl-c'] + (['sigterm', 'both']
                              if hasattr(signal, 'pthread_sigmask') else [])
 # Each must say, in one line, that torch is missing
 ENTRY_POINTS = [['linreg_scratch.py'], ['linreg_concise.py'], ['compare.py'],
-                ['sweep.py', 'lr'], ['benchmarks/startup.py', '--repeats', '1'],
+                ['sweep.py', 'lr'],
+                ['benchmarks/startup.py', '--repeats', '1'],
                 ['benchmarks/scale.py', '--sizes', '10'],
                 ['benchmarks/book_vs_ours.py']]
 
@@ -128,8 +129,6 @@ def start_all(scratch_folder, only=None):
                           f"json.dumps({INSPECT['scratch']}))\n")
     start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3', '--impl',
           'scratch', '--num-epochs', '1', '--json')
-    if DOCS_HERE:
-        start('docs', py, 'docs/generate.py', '--check')
     no_torch = no_torch_env(folder)
     if BASH:
         start('compare.sh', BASH, 'compare.sh', '--num-examples', '100',
@@ -163,6 +162,12 @@ def start_all(scratch_folder, only=None):
                   str(ROOT / command), '--help', cwd=folder)
     if BASH:
         start_shell_answers(start, folder, no_torch)
+    if FORK and (only is None or 'docs' in only):
+        before_forking()
+    if DOCS_HERE and (only is None or 'docs' in only):
+        RUNS['docs'] = Forked(docs_check(), folder / 'docs')
+    if FORK and only is None:
+        RUNS['prefetch'] = Forked(prefetch, folder / 'prefetch', lower=False)
 
 
 def start_shell_answers(start, folder, no_torch):
@@ -191,12 +196,142 @@ def start_shell_answers(start, folder, no_torch):
           cwd=checkout, env={k: v for k, v in ENV.items() if k != 'PYTHON'})
 
 
+# Linux: a process that has imported torch forks safely there (macOS's
+# frameworks may not survive a fork; Windows has none)
+FORK = sys.platform == 'linux'
+NO_FORK = ('not Linux, where the suite forks its children'
+           if not FORK else 'the suite was not started whole (pytest with a '
+           'folder, or test_commands.py)')
+# The book-size runs that test_exercises.py reads through helpers.results,
+# made in a child forked as the suite starts (the suite's core is its
+# longest path); any other is made in the suite's process when first asked
+PREFETCH = [
+    (name, *argv) for name in ('scratch', 'concise') for argv in (
+        (), ('--loss', 'huber'), ('--loss', 'abs'),
+        ('--loss', 'huber', '--num-epochs', '5'),
+        ('--loss', 'huber', '--num-epochs', '1'),
+        ('--loss', 'huber', '--huber-sigma', '0.5', '--num-epochs', '1'),
+        ('--loss', 'squared', '--outlier', '10000'),
+        ('--loss', 'abs', '--outlier', '10000'),
+        ('--loss', 'huber', '--outlier', '10000'),
+        ('--sorted', '--lr', '0.1'), ('--sorted', '--lr', '0.1',
+                                      '--no-shuffle'),
+        ('--init', 'zeros'))] + [
+    ('concise', '--lr', '0.03', '--batch-size', '10'),
+    ('concise', '--reduction', 'sum', '--lr', '0.003', '--batch-size', '10'),
+    ('concise', '--loader', 'batched')]
+
+
+def prefetch():
+    """Make the PREFETCH runs; print their results as one JSON line."""
+    import json
+    from helpers import run
+    print(json.dumps([[key, run(*key).results()] for key in PREFETCH]))
+
+
+def prefetched():
+    """The PREFETCH results by key, once the child has made them; {} if
+    it was not started (a test run alone) or failed (the suite's process
+    then makes them, and shows what fails)."""
+    if 'prefetch' not in RUNS:
+        return {}
+    if not hasattr(prefetched, 'found'):
+        import json
+        code, out, _ = finished('prefetch')
+        prefetched.found = ({tuple(key): result for key, result in
+                             json.loads(out.splitlines()[-1])}
+                            if code == 0 and out.strip() else {})
+    return prefetched.found
+
+
+def before_forking():
+    """Import here what the children use, so that none imports it again."""
+    import torch
+    torch.set_num_threads(1)  # what OMP_NUM_THREADS=1 does for the others
+    from d2l import torch as d2l  # noqa: F401 (what the concise runs use)
+
+
+def docs_check():
+    """What `python docs/generate.py --check` runs: its `main`."""
+    sys.path.insert(0, str(ROOT / 'docs'))
+    import generate
+    return lambda: generate.main(['--check'])
+
+
+class Forked:
+    """`function()` in a child forked from this process, which has imported
+    what it needs: a process that does not import torch and d2l again (4 to
+    5 s of CPU here), with the parts of a Popen that finished() and the
+    clean-up use; its output goes to files, read when it has ended. At a
+    lower priority than the suite's unless `lower` is false. Linux only
+    (FORK): the docs check and the PREFETCH runs."""
+
+    def __init__(self, function, folder, lower=True):
+        folder.mkdir(parents=True)
+        self.out, self.err = folder / 'stdout', folder / 'stderr'
+        self.returncode = None
+        self.pid = os.fork()
+        if self.pid == 0:
+            self._child(function, lower)
+
+    def _child(self, function, lower):
+        status = 1
+        try:
+            if lower:
+                lower_priority()
+            for fd, path in ((1, self.out), (2, self.err)):
+                os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                                0o644), fd)
+            sys.stdout = open(1, 'w', encoding='utf-8', closefd=False)
+            sys.stderr = open(2, 'w', encoding='utf-8', closefd=False)
+            status = function()
+        except SystemExit as stop:
+            status = stop.code if isinstance(stop.code, int) else 1
+            if isinstance(stop.code, str):
+                print(stop.code, file=sys.stderr)
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # Not the suite's own exit: its atexit would stop its commands
+            os._exit(status or 0)
+
+    def wait(self, timeout=300):
+        import time
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                self.kill()
+                raise subprocess.TimeoutExpired(f'forked {self.out.parent}',
+                                                timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def poll(self):
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self):
+        os.kill(self.pid, signal.SIGKILL)
+        _, status = os.waitpid(self.pid, 0)
+        self.returncode = os.waitstatus_to_exitcode(status)
+
+
 def finished(name):
     """Wait for one started command: (status, stdout, stderr)."""
     if name not in RUNS:  # not started with the session: start it now
         import tempfile
         start_all(tempfile.mkdtemp(), only={name})
     process = RUNS[name]
+    if isinstance(process, Forked):
+        process.wait(timeout=300)
+        return (process.returncode, process.out.read_text(encoding='utf-8'),
+                process.err.read_text(encoding='utf-8'))
     out, err = process.stdout.read(), process.stderr.read()
     process.wait(timeout=300)
     return process.returncode, out, err

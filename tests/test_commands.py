@@ -12,7 +12,8 @@ import shutil
 import pytest
 
 from commands import (BASH, ENTRY_POINTS, FAKE_TORCH, INSPECT, NO_BASH,
-                      SIGNAL_CASES, finished)
+                      NO_FORK, PREFETCH, RUNS, SIGNAL_CASES, finished,
+                      prefetched)
 from helpers import one_line
 from helpers import run as run_here
 
@@ -162,3 +163,21 @@ def test_devices_sh_finds_the_checkouts_venv_as_compare_sh_does():
     assert code == 1
     assert re.match(r'devices\.sh: \S*/checkout/\.venv/bin/python sees no',
                     one_line(err)), err
+
+
+TIMES = ('train_seconds', 'epoch_seconds')
+
+
+@pytest.mark.skipif('prefetch' not in RUNS, reason=NO_FORK)
+def test_runs_made_beside_the_suite_are_the_runs_made_here():
+    """helpers.results reads the PREFETCH runs from a child forked as the
+    suite starts: they are what the suite's own process makes."""
+    code, _, err = finished('prefetch')
+    assert code == 0, err
+    found = prefetched()
+    assert set(found) == set(PREFETCH)
+    for key in (('scratch',), ('concise', '--loss', 'huber', '--outlier',
+                                '10000')):
+        here = run_here(*key).results()
+        assert {k: v for k, v in found[key].items() if k not in TIMES} == \
+            {k: v for k, v in here.items() if k not in TIMES}
