@@ -118,17 +118,6 @@ def test_wide_cells_never_run_together():
     assert compare.columns('', 'scratch') == ' ' * 26 + f'{"scratch":>22}'
 
 
-def test_the_plot_is_an_ordinary_file(capsys, caplog, tmp_path):
-    plot = tmp_path / 'losses.png'
-    assert compare.main(['--repeats', '1', '--num-examples', '200',
-                         '--plot', str(plot)]) == 0
-    assert f'wrote {plot}' in capsys.readouterr().out
-    # matplotlib's complaints (fixed limits and a fixed aspect) are noise
-    assert not caplog.records, caplog.text
-    assert plot.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
-    assert list(tmp_path.iterdir()) == [plot], 'stray temporary files'
-
-
 @pytest.mark.skipif(os.name == 'nt',
                     reason='Windows: files have no POSIX mode bits')
 def test_a_new_plot_has_the_mode_the_umask_gives(tmp_path):

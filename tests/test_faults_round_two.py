@@ -27,7 +27,7 @@ def last_json(out):
                                   ['--lr', '1', '--num-epochs', '4',
                                    '--equivalence']])
 def test_a_replay_past_a_divergence_is_measured_until_there(
-        capsys, tmp_path, argv):
+        capsys, caplog, tmp_path, argv):
     plot = tmp_path / 'x.png'
     if argv[-1] == '--plot':
         argv = [*argv, str(plot)]
@@ -38,8 +38,12 @@ def test_a_replay_past_a_divergence_is_measured_until_there(
     # concise diverged before the last epoch: the replays asked for more
     epochs = summary['scratch']['config']['num_epochs']
     assert summary['concise']['diverged_at_epoch'] < epochs
-    if '--plot' in argv:
-        assert plot.read_bytes()[:4] == b'\x89PNG'
+    if '--plot' in argv:  # an ordinary PNG file, and nothing else left
+        assert f'wrote {plot}' in captured.out
+        assert plot.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+        assert list(tmp_path.iterdir()) == [plot], 'stray temporary files'
+        # matplotlib's complaints (fixed limits and a fixed aspect) are noise
+        assert not caplog.records, caplog.text
     if '--equivalence' in argv:
         assert 'measured until' in captured.out
         assert summary['equivalence']['double_lr_gap'] < 1e-2
