@@ -1,6 +1,6 @@
-"""Start the commands that test_commands.py checks as the session starts,
-so that their imports of torch run beside the suite's; their tests go last,
-so that they seldom wait."""
+"""Start the commands that the `background` tests read (tests/commands.py)
+as the session starts, so that they run beside the suite on the other core;
+those tests go last, so that they seldom wait."""
 import os
 import tempfile
 from pathlib import Path
