@@ -6,12 +6,11 @@ it with classes in section 3.5; docs/en-1.0.md maps the two).
     python -i linreg_concise.py         # ... then look at `net[0].weight`
     python linreg_concise.py --help     # the flags that change its numbers
 
-The section's cells, at module level in the book's order (`# %%` starts
-one, so an editor runs them one at a time). The lines that mention `bench`,
-`lab` or `args` are not the book's: `args` holds the book's numbers unless a flag
-changes them, and `lab` (bench/) records the run, reading the names below
-and never replacing one. `diff linreg_scratch.py linreg_concise.py` shows
-what the framework replaces.
+The section's cells, at module level in the book's order; `# %%` starts
+each (an editor runs them one at a time). Lines that mention `bench`, `lab`
+or `args` are not the book's: `args` holds the book's numbers unless a flag
+changes them; `lab` (bench/) records the run and never replaces a name.
+`diff linreg_scratch.py linreg_concise.py` shows what the framework replaces.
 """
 # %%
 try:
@@ -21,7 +20,6 @@ except ModuleNotFoundError:  # python -P or -I: this folder is off sys.path
     import sys
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import bench
-
 # First, so that a fault, or Ctrl-C even during `import torch`, is one line
 lab = bench.Lab('concise', globals())
 args = lab.args
