@@ -282,14 +282,14 @@ def report_timing(results, timing, ratio):
     ts, tc = timing['scratch'], timing['concise']
     epochs = s['config']['num_epochs']
     print(columns(f'first run, {epochs} epochs', ms(s['train_seconds']),
-              ms(c['train_seconds'])))
+                  ms(c['train_seconds'])))
     print(columns('per epoch, median (range)', *(
         f'{ms(t["epoch_median"])} ({1000 * t["epoch_min"]:.1f}-'
         f'{1000 * t["epoch_max"]:.1f})' for t in (ts, tc))))
     print(columns('  data loading', ms(ts['data_median']),
                   ms(tc['data_median'])))
     print(columns('  forward+backward+update', ms(ts['compute_median']),
-              ms(tc['compute_median'])))
+                  ms(tc['compute_median'])))
     print(f'concise/scratch time per epoch: {ratio:.2f}x (median of '
           f'{len(ts["epoch_runs"])} alternating pairs of one-epoch runs, '
           'after a warm-up pair;\n  imports and data generation excluded)')

@@ -31,4 +31,3 @@ def pytest_collection_modifyitems(items):
     # Last, so that their commands have had the whole suite's time
     items.sort(key=lambda item: item.get_closest_marker('background')
                is not None)
-

@@ -176,8 +176,8 @@ def test_runs_made_beside_the_suite_are_the_runs_made_here():
     assert code == 0, err
     found = prefetched()
     assert set(found) == set(PREFETCH)
-    for key in (('scratch',), ('concise', '--loss', 'huber', '--outlier',
-                                '10000')):
+    for key in (('scratch',),
+                ('concise', '--loss', 'huber', '--outlier', '10000')):
         here = run_here(*key).results()
         assert {k: v for k, v in found[key].items() if k not in TIMES} == \
             {k: v for k, v in here.items() if k not in TIMES}
