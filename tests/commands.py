@@ -229,10 +229,13 @@ def prefetch():
     print(json.dumps([[key, run(*key).results()] for key in PREFETCH]))
 
 
-def prefetched():
-    """The PREFETCH results by key, once the child has made them; {} if
-    it was not started (a test run alone) or failed (the suite's process
-    then makes them, and shows what fails)."""
+def prefetched(key=None):
+    """The PREFETCH results by key (or the one of `key`, None if it is not
+    one), once the child has made them; none if it was not started (a test
+    run alone) or failed (the suite's process then makes them, and shows
+    what fails)."""
+    if key is not None:
+        return prefetched().get(key) if key in PREFETCH else None
     if 'prefetch' not in RUNS:
         return {}
     if not hasattr(prefetched, 'found'):

@@ -65,7 +65,7 @@ def results(name, *argv):
 
 @functools.lru_cache(maxsize=None)
 def _results(name, *argv):
-    found = commands.prefetched().get((name, *argv))
+    found = commands.prefetched((name, *argv))
     return found if found is not None else run(name, *argv).results()
 
 
