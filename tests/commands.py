@@ -162,11 +162,14 @@ def start_all(scratch_folder, only=None):
                   str(ROOT / command), '--help', cwd=folder)
     if BASH:
         start_shell_answers(start, folder, no_torch)
-    if FORK and (only is None or 'docs' in only):
-        before_forking()
-    if DOCS_HERE and (only is None or 'docs' in only):
-        RUNS['docs'] = Forked(docs_check(), folder / 'docs')
-    if FORK and only is None:
+    docs = DOCS_HERE and (only is None or 'docs' in only)
+    forks = FORK and (docs or only is None) and before_forking()
+    if docs:  # as a command where the suite cannot import what it needs
+        if forks:
+            RUNS['docs'] = Forked(docs_check(), folder / 'docs')
+        else:
+            start('docs', py, 'docs/generate.py', '--check')
+    if forks and only is None:
         RUNS['prefetch'] = Forked(prefetch, folder / 'prefetch', lower=False)
 
 
@@ -248,10 +251,15 @@ def prefetched(key=None):
 
 
 def before_forking():
-    """Import here what the children use, so that none imports it again."""
-    import torch
+    """Import here what the children use, so that none imports it again;
+    False if it cannot be (the tests that need it say why)."""
+    try:
+        import torch
+        from d2l import torch as d2l  # noqa: F401 (the concise runs use it)
+    except ImportError:
+        return False
     torch.set_num_threads(1)  # what OMP_NUM_THREADS=1 does for the others
-    from d2l import torch as d2l  # noqa: F401 (what the concise runs use)
+    return True
 
 
 def docs_check():
