@@ -41,13 +41,6 @@ NOT_DOCS_HERE = ('not Linux x86_64 with torch 2.14, where the documents\' '
                  'numbers were generated: the last digits may differ')
 
 
-def no_torch_env(folder):
-    """An environment in which `import torch` fails loudly."""
-    (Path(folder) / 'torch.py').write_text(
-        'raise SystemExit("torch was imported")')
-    return dict(ENV, PYTHONPATH=str(folder))
-
-
 def lower_priority():
     """Let the suite's own process, the longest path, go first."""
     if hasattr(os, 'nice'):
@@ -129,7 +122,9 @@ def start_all(scratch_folder, only=None):
                           f"json.dumps({INSPECT['scratch']}))\n")
     start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3', '--impl',
           'scratch', '--num-epochs', '1', '--json')
-    no_torch = no_torch_env(folder)
+    # An environment in which `import torch` fails loudly
+    no_torch = fake_torch(folder / 'no-torch',
+                          'raise SystemExit("torch was imported")')
     if BASH:
         start('compare.sh', BASH, 'compare.sh', '--num-examples', '100',
               '--repeats', '1', '--json')
