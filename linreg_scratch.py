@@ -1,36 +1,31 @@
 """Linear regression from scratch: d2l zh 2.0 section 3.2, which is en 0.17
-section 3.2 "Linear Regression Implementation from Scratch" (en 1.0 writes
-it with classes in section 3.4; docs/en-1.0.md maps the two).
+section 3.2 (en 1.0 writes it with classes in 3.4: docs/en-1.0.md).
 
     python linreg_scratch.py            # prints what the chapter prints
     python -i linreg_scratch.py         # ... then look at `w`, `b`, `features`
     python linreg_scratch.py --help     # the flags that change its numbers
-
-The section's cells, at module level in the book's order; `# %%` starts
-each (an editor runs them one at a time). Lines that mention `bench`, `lab`
-or `args` are not the book's: `args` holds the book's numbers unless a flag
-changes them; `lab` (bench/) records the run and never replaces a name.
-`diff linreg_scratch.py linreg_concise.py` shows what the framework replaces.
 """
+import bench  # not the book's: the flags, one-line faults, the record
+record = bench.start('scratch', globals())
+args = record.args
+
+# %% [markdown]
+# # 3.2 线性回归的从零开始实现 / Linear Regression Implementation from Scratch
+
 # %%
+# %matplotlib inline
+from d2l import torch as d2l
+import torch
 import random
 
-try:
-    import bench
-except ModuleNotFoundError:  # python -P or -I: this folder is off sys.path
-    import os
-    import sys
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import bench
-# First, so that a fault, or Ctrl-C even during `import torch`, is one line
-lab = bench.Lab('scratch', globals())
-args = lab.args
+from timer import Timer
 
-import torch  # noqa: E402
+# %% [markdown]
+# ## 3.2.1 生成数据集 / Generating the Dataset
 
 
-# %% 3.2.1 生成数据集 / Generating the Dataset
-def synthetic_data(w, b, num_examples):
+# %%
+def synthetic_data(w, b, num_examples):  #@save
     """Generate y = Xw + b + noise."""
     X = torch.normal(0, 1, (num_examples, len(w)))
     y = torch.matmul(X, w) + b
@@ -39,18 +34,26 @@ def synthetic_data(w, b, num_examples):
 
 
 # %%
-random.seed(args.seed)  # Seed once, before the data are drawn
+random.seed(args.seed)
 torch.manual_seed(args.seed)
 true_w = torch.tensor([2, -3.4])
 true_b = 4.2
 features, labels = synthetic_data(true_w, true_b, args.num_examples)
-true_w, features, labels = lab.data(true_w, true_b, features, labels)
 
 # %%
 print('features:', features[0], '\nlabel:', labels[0])
 
+# %%
+d2l.set_figsize()
+# The semicolon is for displaying the plot only
+d2l.plt.scatter(features[:, 1].detach().numpy(), labels.detach().numpy(), 1);
+true_w, features, labels = record.data(true_w, true_b, features, labels)
 
-# %% 3.2.2 读取数据集 / Reading the Dataset
+# %% [markdown]
+# ## 3.2.2 读取数据集 / Reading the Dataset
+
+
+# %%
 def data_iter(batch_size, features, labels):
     num_examples = len(features)
     indices = list(range(num_examples))
@@ -69,56 +72,72 @@ for X, y in data_iter(batch_size, features, labels):
     print(X, '\n', y)
     break
 
-# %% 3.2.3 初始化模型参数 / Initializing Model Parameters
+# %% [markdown]
+# ## 3.2.3 初始化模型参数 / Initializing Model Parameters
+
+# %%
 w = torch.normal(0, args.init_std, size=(2, 1), requires_grad=True)
 b = torch.zeros(1, requires_grad=True)
-w, b = lab.params(w, b)
+w, b = record.params(w, b)
+
+# %% [markdown]
+# ## 3.2.4 定义模型 / Defining the Model
 
 
-# %% 3.2.4 定义模型 / Defining the Model
-def linreg(X, w, b):
+# %%
+def linreg(X, w, b):  #@save
     """The linear regression model."""
     return torch.matmul(X, w) + b
 
+# %% [markdown]
+# ## 3.2.5 定义损失函数 / Defining the Loss Function
 
-# %% 3.2.5 定义损失函数 / Defining the Loss Function
-def squared_loss(y_hat, y):
-    """Squared loss, with the 1/2 that makes its gradient `y_hat - y`."""
+
+# %%
+def squared_loss(y_hat, y):  #@save
+    """Squared loss."""
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
+# %% [markdown]
+# ## 3.2.6 定义优化算法 / Defining the Optimization Algorithm
 
-# %% 3.2.6 定义优化算法 / Defining the Optimization Algorithm
-def sgd(params, lr, batch_size):
+
+# %%
+def sgd(params, lr, batch_size):  #@save
     """Minibatch stochastic gradient descent."""
     with torch.no_grad():
         for param in params:
-            # `l.sum()` was backpropagated, so divide by the batch size to
-            # step along the mean gradient; the minus sign goes downhill.
             param -= lr * param.grad / batch_size
             param.grad.zero_()
 
+# %% [markdown]
+# ## 3.2.7 训练 / Training
 
-# %% 3.2.7 训练 / Training
+
+# %%
 lr = args.lr
 num_epochs = args.num_epochs
 net = linreg
-loss = lab.exercise_loss(squared_loss)  # `--loss huber|abs`: the exercises'
+loss = squared_loss
+loss = bench.variants.loss(args, loss)
 
 # %%
+timer = Timer(args.device)
 for epoch in range(num_epochs):
-    for X, y in lab.epoch(data_iter(batch_size, features, labels)):
+    timer.start()
+    for X, y in data_iter(batch_size, features, labels):
         l = loss(net(X, w, b), y)  # Minibatch loss in `X` and `y`
-        # `l` has shape (`batch_size`, 1), but `backward` needs a scalar:
-        # the sum's gradient is the sum of the per-example gradients.
+        # Compute gradient on `l` with respect to [`w`, `b`]
         l.sum().backward()
-        sgd([w, b], lr, batch_size)  # Update parameters by their gradient
+        sgd([w, b], lr, batch_size)  # Update parameters using their gradient
+    timer.stop()
     with torch.no_grad():
         train_l = loss(net(features, w, b), labels)
         print(f'epoch {epoch + 1}, loss {float(train_l.mean()):f}')
-        lab.epoch_loss(train_l)
+    record.epoch(train_l)
 
 # %%
-if args.lang == 'zh':  # the zh 2.0 book's labels
+if args.lang == 'zh':
     print(f'w的估计误差: {true_w - w.reshape(true_w.shape)}')
     print(f'b的估计误差: {true_b - b}')
 else:
@@ -126,4 +145,6 @@ else:
     print(f'error in estimating b: {true_b - b}')
 
 # %%
-lab.report()  # what ran, read from the names above; the training time
+print(f'{timer.sum():.3f} sec training, {len(timer.times)} epochs '
+      '(imports and data generation excluded)')
+record.report(timer)

@@ -1,8 +1,9 @@
-"""Sweep the learning rate or the data size (the chapters' exercises).
+"""Sweep the learning rate, the data size or the epochs (the exercises).
 
     python sweep.py lr                        # both scripts, lr 0.001 ... 3
     python sweep.py num-examples --plot n.png # 5, 10, 20, 50, ... 10,000
-    python sweep.py lr --impl concise --values 0.01,0.1 --num-epochs 5
+    python sweep.py num-epochs --values 1,3,10 --plot e.png
+    python sweep.py lr --impl concise --values 0.01,0.1 --seed 1
 
 Each point is a fresh run of the script, with its own seeding, data and
 initialisation: no point starts from the parameters the last one learned.
@@ -11,137 +12,96 @@ the same data (`lstsq`): the error that no optimiser can beat there. Every
 flag is checked before torch is imported; Ctrl-C keeps the finished points.
 """
 import argparse
-import contextlib
-import io
-import os
+import json
 import sys
 
-# This folder, also under `python -P` or `-I`, which leave it off the path
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import cli  # noqa: E402
+from bench import faults, flags, record
 
 PROG = 'sweep.py'
-DESCRIPTION = ('Sweep the learning rate or the data size (the chapters\' '
-               'exercises).')  # not `__doc__`, which `python -OO` drops
 GRIDS = {
     'lr': [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0],
     'num-examples': [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000,
                      10000],
+    'num-epochs': [1, 2, 3, 5, 10, 20],
 }
 
 
 def parse_args(argv=None):
-    """The sweep's own flags; all others go to the scripts unchanged."""
-    parser = cli.Parser(
-        prog=PROG, description=DESCRIPTION,
-        epilog='Every other flag goes to the scripts unchanged (--loader and '
-               '--reduction to linreg_concise.py alone).')
-    parser.add_argument('setting', choices=list(GRIDS),
-                        help='what to sweep; lr grid: '
-                             f'{GRIDS["lr"]}; num-examples grid: '
-                             f'{GRIDS["num-examples"]} (log-spaced: each '
-                             'step multiplies the data, so equal steps on a '
-                             'log axis show a 1/sqrt(n) error as a line)')
+    """The sweep's own flags; all others go to the scripts unchanged, before
+    or after the setting."""
+    parser = flags.Parser(
+        prog=PROG, usage=f'{PROG} {{{",".join(GRIDS)}}} [options]',
+        description='Sweep the learning rate, the data size or the epochs. '
+                    + ' '.join(f'{k} grid: {v}.' for k, v in GRIDS.items()),
+        epilog='Every other flag goes to the scripts unchanged (--reduction '
+               'to linreg_concise.py alone).')
     parser.add_argument('--impl', choices=['both', 'scratch', 'concise'],
                         default='both', help='which script to sweep')
-    parser.add_argument('--values', type=values_list,
+    parser.add_argument('--values',
                         help='comma-separated values instead of the grid')
-    parser.add_argument('--plot', type=cli.png_path, metavar='FILE.png',
+    parser.add_argument('--plot', type=flags.png_path, metavar='FILE.png',
                         help='also draw the table to FILE.png')
     parser.add_argument('--json', action='store_true',
                         help='end with one JSON line: the rows')
-    args, rest = parser.parse_known_args(argv)
-    values = args.values or GRIDS[args.setting]
-    typ = cli.positive_float if args.setting == 'lr' else cli.positive_int
-    try:
-        args.values = [typ(v) for v in values]
-    except argparse.ArgumentTypeError as error:
-        parser.error(f'argument --values: {error}')
-    # Check the script flags at every point, before any run
-    argvs = cli.split_flags(rest)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    settings = [arg for arg in argv if arg in GRIDS]
+    args, rest = parser.parse_known_args(
+        [arg for arg in argv if arg not in GRIDS])
+    if len(settings) != 1:
+        parser.error(f'name one setting to sweep: {", ".join(GRIDS)}')
+    args.setting = settings[0]
     flag = f'--{args.setting}'
     if any(arg.split('=')[0] == flag for arg in rest):
         parser.error(f'argument {flag}: the sweep sets it at each point; '
                      'give the values with --values')
-    for value in args.values:
-        parsed = cli.check_script_flags(
-            PROG, {name: argvs[name] + [flag, str(value)]
-                   for name in argvs}, names=impls(args),
-            unshown=('--print-grad', '--lang'))
-    args.config = parsed[impls(args)[0]]  # for the plot's title
-    try:  # once, before the first point
-        from bench import lab
-        args.device = lab.resolve_device(args.config.device)
-    except ValueError as error:
-        parser.error(str(error))
-    return args, argvs
-
-
-def values_list(text):
-    """An argparse type: comma-separated values, checked per setting."""
-    values = [v.strip() for v in text.split(',') if v.strip()]
-    if not values:
-        raise argparse.ArgumentTypeError(f'{text!r} holds no values')
-    return values
+    kind = flags.positive_float if args.setting == 'lr' else \
+        flags.positive_int
+    try:
+        args.values = [kind(v.strip()) for v in (args.values or ','.join(
+            map(str, GRIDS[args.setting]))).split(',') if v.strip()]
+    except argparse.ArgumentTypeError as error:
+        parser.error(f'argument --values: {error}')
+    if not args.values:
+        parser.error('argument --values: no values')
+    argvs = flags.split(rest)
+    args.points = [(value, name, parsed[name]) for value in args.values
+                   for parsed in [flags.check(PROG, {
+                       name: argvs[name] + [flag, str(value)]
+                       for name in argvs}, names=impls(args))]
+                   for name in impls(args)]
+    return args
 
 
 def impls(args):
     return ['scratch', 'concise'] if args.impl == 'both' else [args.impl]
 
 
-def sweep(args, argvs, rows):
+def sweep(args, rows):
     """Run every point afresh, appending one row per point and script (and
     one for the lstsq fit) to `rows`, so that Ctrl-C keeps what is done; a
-    point that fails is a row that says why. On a terminal, one progress
-    line (stderr) follows the points; elsewhere, nothing but the table."""
-    from bench import lab
-    points = [(v, name) for v in args.values for name in impls(args)]
-    bar = progress_bar(len(points))
-    for value, name in points:
-        point = cli.parse_args(name, argvs[name] +
-                               [f'--{args.setting}', str(value)])
-        point.device = args.device
-        if bar is not None:
-            bar.set_postfix_str(f'{name} {args.setting}={value}')
-        try:  # the script's own lines are not the sweep's output
-            with contextlib.redirect_stdout(io.StringIO()):
-                run = lab.run(name, point, allow_divergence=True)
-        except lab.Failed as error:
-            rows.append({'impl': name, args.setting: value, 'mse': None,
-                         'w_error': None, 'b_error': None,
-                         'failed': str(error)})
+    point that fails or diverges is a row that says so."""
+    from bench import runner
+    for value, name, point in args.points:
+        base = {'impl': name, args.setting: value}
+        try:
+            rec = runner.run(name, point)
+        except faults.Failed as error:
+            rows.append(dict(base, failed=str(error)))
             continue
-        if run.diverged:
-            rows.append({'impl': name, args.setting: value, 'mse': None,
-                         'w_error': None, 'b_error': None,
-                         'diverged': run.diverged})
+        result = rec.results()
+        if result.get('diverged_at_epoch'):
+            rows.append(dict(base, diverged=result['diverged_at_epoch']))
         else:
-            result = run.results()
-            rows.append(row(name, args.setting, value, result,
-                            loss=result['loss_per_epoch'][-1]))
+            rows.append(row(base, result, loss=result['loss_per_epoch'][-1]))
         if name == impls(args)[-1]:  # the same data for every impl
-            rows.append(row('lstsq', args.setting, value, lab.least_squares(
-                run.features, run.labels, run.true_w, run.true_b)))
-        if bar is not None:
-            bar.update()
-    if bar is not None:
-        bar.close()
-    return rows
+            rows.append(row(dict(base, impl='lstsq'),
+                            runner.least_squares(rec)))
 
 
-def progress_bar(total):
-    """One tqdm line for the sweep on stderr, if stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-    return tqdm(total=total, desc=PROG, unit='point', leave=False,
-                file=sys.stderr)
-
-
-def row(name, setting, value, result, **more):
-    return {'impl': name, setting: value, 'mse': result['mse'],
-            'w_error': max(abs(e) for e in result['w_error']),
-            'b_error': max(abs(e) for e in result['b_error']), **more}
+def row(base, result, **more):
+    return dict(base, mse=result['mse'],
+                w_error=max(abs(e) for e in result['w_error']),
+                b_error=max(abs(e) for e in result['b_error']), **more)
 
 
 def report(rows, setting):
@@ -149,63 +109,36 @@ def report(rows, setting):
     print(f'{setting:>12}  {"impl":<8}  {"final MSE":>12}  '
           f'{"max |w err|":>12}  {"|b err|":>12}')
     for r in rows:
-        if 'diverged' in r or 'failed' in r:
-            cells = r.get('diverged') or f'failed: {r["failed"]}'
+        if 'failed' in r:
+            cells = f'failed: {r["failed"]}'
+        elif 'diverged' in r:
+            cells = f'diverged at epoch {r["diverged"]}'
         else:
             cells = (f'{r["mse"]:>12.6f}  {r["w_error"]:>12.6f}  '
                      f'{r["b_error"]:>12.6f}')
         print(f'{r[setting]:>12g}  {r["impl"]:<8}  {cells}')
 
 
-def save_plot(rows, setting, args, path):
-    """The table on log axes; for data sizes, the SGD steps on top."""
-    from bench import plots
-    config = args.config
-    title = (f'sweep of {setting}, {args.impl}: each point a fresh run; '
-             + ', '.join(f'{k} {getattr(config, k.replace("-", "_"))}'
-                         for k in ('num-examples', 'batch-size', 'lr',
-                                   'num-epochs', 'seed') if k != setting))
-    if setting == 'num-examples':
-        title += ('\nlog grid: each point multiplies the data, so an error '
-                  'falling as 1/sqrt(n) is a straight line; fewer examples '
-                  'also means fewer SGD steps (top axis);\nlstsq shows the '
-                  'statistical error alone, near sigma / sqrt(n)')
-    fig, axes = plots.sweep([r for r in rows if r['impl'] != 'lstsq'],
-                            setting, [r for r in rows if r['impl'] == 'lstsq'],
-                            path, title)
-    if setting == 'num-examples':
-        n = sorted({r[setting] for r in rows})
-        axes[1].plot(n, [plots.SIGMA2 ** 0.5 / v ** 0.5 for v in n], '-',
-                     color='lightgray', lw=3, zorder=0,
-                     label='sigma / sqrt(n)')
-        axes[1].legend(fontsize=7)
-        steps = config.num_epochs / config.batch_size
-        for ax in axes:
-            top = ax.secondary_xaxis('top', functions=(
-                lambda n: n * steps, lambda s: s / steps))
-            top.set_xlabel(f'SGD steps in {config.num_epochs} epochs of '
-                           f'batch {config.batch_size} (about)', fontsize=8)
-    plots.write_png(fig, path)
-
-
 def main(argv=None):
-    return cli.guarded(PROG, lambda: run_sweep(argv))
+    return faults.guarded(PROG, lambda: run_sweep(argv))
 
 
 def run_sweep(argv):
-    args, argvs = parse_args(argv)
-    cli.check_mplbackend()
+    args = parse_args(argv)
+    faults.exit_at_once(PROG)
+    from bench import runner
+    from d2l import torch as d2l  # noqa: F401
+    if args.plot:
+        from bench import plots  # noqa: F401
+    runner.variants.resolve_device(args.points[0][2].device)
+    faults.raise_on_signals()
     rows = []
     try:
-        sweep(args, argvs, rows)
+        sweep(args, rows)
     except KeyboardInterrupt:
         done = sum(1 for r in rows if r['impl'] != 'lstsq')
-        if done:
-            cli.note(f'{PROG}: interrupted; the {done} finished points '
-                     'follow')
-            finish(rows, args)
-        else:
-            cli.note(f'{PROG}: interrupted before the first point finished')
+        faults.say(PROG, f'interrupted; the {done} finished points follow')
+        finish(rows, args)
         raise
     return finish(rows, args)
 
@@ -213,14 +146,21 @@ def run_sweep(argv):
 def finish(rows, args):
     """Print the table, the plot and the JSON of the finished rows."""
     report(rows, args.setting)
-    code = 0
-    if args.plot and rows:
+    status = 0
+    if args.plot and not any('mse' in r for r in rows if r['impl'] !=
+                             'lstsq'):
+        faults.say(PROG, f'no point trained to a result: {args.plot} not '
+                         'drawn')
+        status = 1
+    elif args.plot:
         from bench import plots
-        code = plots.save(PROG, lambda: save_plot(
-            rows, args.setting, args, args.plot), args.plot)
+        status = plots.save(PROG, lambda: plots.sweep_figure(
+            rows, args), args.plot)
+        if not status:
+            print(f'wrote {plots.printable(args.plot)}')
     if args.json:
-        cli.write_whole(cli.dumps(rows))
-    return code
+        faults.write_whole(json.dumps(record.strict(rows)))
+    return status
 
 
 if __name__ == '__main__':

@@ -1,9 +1,10 @@
 """The shared `Timer`: d2l's API (`start`, `stop`, `avg`, `sum`, `cumsum`).
 
 Unlike `d2l.Timer` it reads `time.perf_counter()` rather than `time.time()`,
-does not start at construction, and synchronizes an accelerator before each
-reading, so that a timed region ends when the device's work ends, not when
-Python finished queueing it.
+does not start at construction, and, made with the device it times
+(`Timer('cuda')`), waits for the device's queued work before each reading,
+so that a timed region ends when the work ends, not when Python finished
+queueing it.
 """
 import itertools
 import statistics
@@ -12,7 +13,7 @@ import time
 
 def synchronizer(device):
     """Return a function that waits for all queued work on `device`."""
-    kind = getattr(device, 'type', str(device)).split(':')[0]
+    kind = str(device).split(':')[0]
     if kind == 'cuda':
         import torch
         return lambda: torch.cuda.synchronize(device)
@@ -25,10 +26,11 @@ def synchronizer(device):
 class Timer:
     """Record multiple running times."""
 
-    def __init__(self, sync=None, clock=time.perf_counter):
+    def __init__(self, device='cpu', clock=time.perf_counter):
         self.times = []
         self.tik = None
-        self._sync = sync if sync is not None else (lambda: None)
+        self.device = device
+        self._sync = synchronizer(device)
         self._clock = clock
 
     def start(self):
@@ -47,8 +49,6 @@ class Timer:
 
     def avg(self):
         """Return the average time."""
-        if not self.times:
-            raise ValueError('Timer has recorded no times')
         return sum(self.times) / len(self.times)
 
     def sum(self):
@@ -61,12 +61,8 @@ class Timer:
 
     def median(self):
         """Return the median time, which one slow run cannot drag."""
-        if not self.times:
-            raise ValueError('Timer has recorded no times')
         return statistics.median(self.times)
 
     def spread(self):
         """Return (min, max) of the recorded times."""
-        if not self.times:
-            raise ValueError('Timer has recorded no times')
         return min(self.times), max(self.times)

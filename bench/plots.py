@@ -5,8 +5,9 @@ backend, so that no display is needed.
 """
 import math
 import os
+import tempfile
 
-from bench import cli
+from bench import faults
 
 COLORS = {'scratch': 'tab:blue', 'concise': 'tab:orange', 'lstsq': 'gray',
           'noise': 'tab:red'}
@@ -22,10 +23,9 @@ def figure(**kwargs):
 
 
 def write_png(fig, path):
-    """Save `fig` to `path` whole or not at all: a temporary sibling,
-    renamed over `path` (over the file it links to, if it is a symbolic
-    link), with the mode of the file it replaces, or else the mode the
-    umask gives a new file."""
+    """Save `fig` to `path` whole or not at all: a temporary sibling of the
+    file (of the one a symbolic link names), renamed over it, with the mode
+    of the file it replaces or the one the umask gives."""
     from matplotlib import pyplot as plt
     target = os.path.realpath(path)
     umask = os.umask(0)
@@ -34,96 +34,84 @@ def write_png(fig, path):
         mode = os.stat(target).st_mode & 0o7777
     except OSError:
         mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(target),
+                               suffix='.tmp', dir=os.path.dirname(target))
     try:
-        # First, so that a folder that cannot take it costs no drawing
-        fd, tmp = cli.temporary_sibling(path)
-        try:
-            with os.fdopen(fd, 'wb') as f:
-                fig.tight_layout()
-                fig.savefig(f, format='png', dpi=120)
-            os.chmod(tmp, mode)
-            os.replace(tmp, target)
-        except BaseException:  # Ctrl-C and SIGTERM too: leave nothing
-            os.unlink(tmp)
-            raise
+        with os.fdopen(fd, 'wb') as f:
+            fig.tight_layout()
+            fig.savefig(f, format='png', dpi=120)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:  # Ctrl-C and SIGTERM too: leave nothing
+        os.unlink(tmp)
+        raise
     finally:
         plt.close(fig)
 
 
+def printable(path):
+    """`path` as any terminal can show it: bytes that are not UTF-8 as
+    backslash escapes."""
+    return os.fsencode(path).decode('utf-8', 'backslashreplace')
+
+
 def save(prog, draw, path):
-    """Call `draw()`, which writes `path`; a failure to write is one line,
-    after the results already printed. Return the exit status."""
+    """Call `draw()`, which writes `path`; a failure to write is one line.
+    Return the exit status."""
     try:
         draw()
     except OSError as error:
-        cli.note(f'{prog}: error: cannot write {cli.printable(path)}: '
-                 f'{error.strerror or error}; the results above stand')
+        faults.say(prog, f'error: cannot write {printable(path)}: '
+                         f'{error.strerror or error}')
         return 1
-    print(f'wrote {cli.printable(path)}')
     return 0
 
 
-def settings(args):
-    return (f'{args.num_examples} examples, batch {args.batch_size}, '
-            f'lr {args.lr:g}, {args.num_epochs} epochs, seed {args.seed}')
+def mse_along(rec, path):
+    """The full-data MSE at each point of a replayed path."""
+    import torch
+    params = torch.stack(path).to(rec.features.device)
+    y_hat = rec.features @ params[:, :-1].T + params[:, -1]
+    return ((y_hat - rec.labels) ** 2).mean(0).tolist()
 
 
-def label(lab, text):
-    if lab.diverged:
-        text += f' (diverged at epoch {lab.diverged_at})'
-    return text
-
-
-def compare(labs, concise, scratch, lstsq, path):
-    """Left: the full-data MSE after every step, for scratch at lr, concise
-    at lr, and scratch at 2*lr on concise's batches and init, drawn over
-    it. Right: the same runs' paths in (w1, w2) over the MSE's contours."""
+def compare(recs, replayed, lstsq, path):
+    """Left: the full-data MSE after every step of scratch at lr and at
+    2 lr and of concise at lr, from one init over one batch order. Right:
+    the same runs' paths in (w1, w2) over the MSE's contours."""
     fig, (left, right) = figure(ncols=2, figsize=(12, 4.8))
-    lr = labs['scratch'].args.lr
-    runs = [('scratch', labs['scratch'], f'scratch, lr {lr:g}',
+    lr, first = replayed['lr'], recs['scratch']
+    runs = [(replayed[1], f'scratch, lr {lr:g}',
              dict(color=COLORS['scratch'], lw=1.5)),
-            ('concise', labs['concise'], f'concise, lr {lr:g}',
+            (replayed['concise'], f'concise, lr {lr:g}',
              dict(color=COLORS['concise'], lw=5, alpha=0.5)),
-            ('scratch', scratch[2],
-             f'scratch, lr {2 * lr:g}, on concise\'s batches and init',
+            (replayed[2], f'scratch, lr {2 * lr:g}',
              dict(color='black', lw=1, ls='--'))]
-    for name, lab, text, style in runs:
-        steps, mses, own = lab.curves()
-        left.plot(steps, mses, label=label(lab, text + ': MSE'),
-                  **style)
-        if any(abs(o - m) > 1e-9 * abs(m) for o, m in zip(own, mses)
-               if math.isfinite(o) and math.isfinite(m)) and lab is not \
-                scratch[2]:
-            left.plot(steps, own, color=style['color'], lw=1, ls=':',
-                      label=f'{name}: own loss, {lab.loss_name()}')
+    for steps, text, style in runs:
+        left.plot(mse_along(first, steps), label=text + ': MSE', **style)
     floors(left, lstsq['mse'])
-    steps_per_epoch = math.ceil(lab.args.num_examples / lab.args.batch_size)
-    for epoch in range(1, labs['scratch'].args.num_epochs + 1):
-        left.axvline(epoch * steps_per_epoch, color='lightgray', lw=0.8)
+    per_epoch = len(replayed[1]) // max(len(first.steps), 1)
+    for epoch in range(1, len(first.steps) + 1):
+        left.axvline(epoch * per_epoch, color='lightgray', lw=0.8)
     left.set_yscale('log')
     left.set_xlabel('SGD step (0: the initial parameters; gray: epoch ends)')
     left.set_ylabel('full-data loss (MSE: no 1/2)')
     left.legend(fontsize=7)
-    left.set_title(settings(labs['scratch'].args) + '\nconcise at lr '
+    left.set_title('one init, one batch order for all three\nconcise at lr '
                    'steps as scratch at 2 lr: nn.MSELoss has no 1/2',
                    fontsize=9)
-
-    first = labs['scratch']
     true_w = [round(w, 4) for w in first.true_w.cpu().tolist()]
-    paths = []
-    for name, lab, text, style in runs:
-        points = [p for p in lab.path if bool(p.isfinite().all())]
-        paths.append(([float(p[0]) for p in points],
-                      [float(p[1]) for p in points], lab))
-    view = frame([*true_w, *lstsq['w'], *paths[0][0][:1], *paths[0][1][:1]],
+    paths = [([float(p[0]) for p in steps if bool(p.isfinite().all())],
+              [float(p[1]) for p in steps if bool(p.isfinite().all())])
+             for steps, _, _ in runs]
+    view = frame([*true_w, *lstsq['w'], paths[0][0][0], paths[0][1][0]],
                  paths)
     contours(right, first, lstsq, view)
-    for (w1, w2, lab), (name, _, text, style) in zip(paths, runs):
-        right.plot(w1, w2, label=label(lab, text), **style)
+    for (w1, w2), (_, text, style) in zip(paths, runs):
+        right.plot(w1, w2, label=text, **style)
     right.plot(paths[0][0][:1], paths[0][1][:1], 'o', color='black', ms=4,
                label='the initial w')
     right.plot(*true_w, '*', color='red', ms=12, label=f'true w {true_w}')
-    # auto=None: the aspect may widen either axis without a warning
     right.set_xlim(view[0], view[1], auto=None)
     right.set_ylim(view[2], view[3], auto=None)
     right.set_aspect('equal', adjustable='datalim')  # round is round
@@ -147,28 +135,24 @@ def floors(ax, lstsq_mse):
 
 def frame(anchors, paths):
     """(x0, x1, y0, y1): the anchors (truth, fit, start) and every path
-    point that converged, or that stays near them; a run that leaves for
-    infinity leaves the frame rather than shrinking the rest to a dot."""
+    point near them; a run that leaves for infinity leaves the frame
+    rather than shrinking the rest to a dot."""
     xs, ys = anchors[0::2], anchors[1::2]
-    for w1, w2, lab in paths:
-        if not lab.diverged:
-            xs, ys = xs + w1, ys + w2
     span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-    near = [(x, y) for w1, w2, lab in paths if lab.diverged
-            for x, y in zip(w1, w2)
-            if abs(x - xs[0]) < 2 * span and abs(y - ys[0]) < 2 * span]
+    near = [(x, y) for w1, w2 in paths for x, y in zip(w1, w2)
+            if abs(x - xs[0]) < 3 * span and abs(y - ys[0]) < 3 * span]
     xs, ys = xs + [x for x, _ in near], ys + [y for _, y in near]
     margin = 0.1 * max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
     return (min(xs) - margin, max(xs) + margin, min(ys) - margin,
             max(ys) + margin)
 
 
-def contours(ax, lab, lstsq, view):
+def contours(ax, rec, lstsq, view):
     """The MSE over (w1, w2), b fixed at the lstsq fit, from the data's
     second moments, over a square that holds the `view` at equal scales."""
     import numpy as np
-    X = lab.features.cpu().double().numpy()
-    r = lab.labels.cpu().double().numpy().reshape(-1) - lstsq['b'][0]
+    X = rec.features.cpu().double().numpy()
+    r = rec.labels.cpu().double().numpy().reshape(-1) - lstsq['b'][0]
     n = len(X)
     gram, cross, rr = X.T @ X / n, X.T @ r / n, r @ r / n
     x0, x1, y0, y1 = view
@@ -185,14 +169,19 @@ def contours(ax, lab, lstsq, view):
                linewidths=0.8)
 
 
-def sweep(rows, setting, lstsq_rows, path, title):
+def sweep_figure(all_rows, args):
     """Sweeps: final MSE, and the errors in w and b, against the swept
     setting on log axes; diverged or failed points in a band at the top."""
+    from bench import flags
+    setting = args.setting
+    rows = [r for r in all_rows if r['impl'] != 'lstsq']
+    lstsq_rows = [r for r in all_rows if r['impl'] == 'lstsq']
     fig, axes = figure(ncols=2, figsize=(11, 4.2))
     for name in ('scratch', 'concise'):
         mine = [r for r in rows if r['impl'] == name]
         if not mine:
             continue
+        mine.sort(key=lambda r: r[setting])  # a line joins neighbours
         good = [r for r in mine if 'diverged' not in r and 'failed' not in r]
         x = [r[setting] for r in good]
         color = COLORS[name]
@@ -210,6 +199,7 @@ def sweep(rows, setting, lstsq_rows, path, title):
                         transform=ax.get_xaxis_transform(), clip_on=False,
                         label=f'{name}: diverged or failed (no value)')
     if lstsq_rows:
+        lstsq_rows = sorted(lstsq_rows, key=lambda r: r[setting])
         x = [r[setting] for r in lstsq_rows]
         axes[0].plot(x, [r['mse'] for r in lstsq_rows], ':s',
                      color=COLORS['lstsq'], label='lstsq: the best line')
@@ -236,5 +226,15 @@ def sweep(rows, setting, lstsq_rows, path, title):
                     fontsize=7, color='firebrick', va='center')
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc='center left')
-    fig.suptitle(title, fontsize=9)
-    return fig, axes
+    if setting == 'num-examples':
+        n = sorted({r[setting] for r in rows})
+        axes[1].plot(n, [SIGMA2 ** 0.5 / v ** 0.5 for v in n], '-',
+                     color='lightgray', lw=3, zorder=0,
+                     label='sigma / sqrt(n): lstsq\'s expected error')
+        axes[1].legend(fontsize=7, loc='center left')
+    typed = flags.shown(args.points[0][2].typed).replace(
+        f'--{setting} {args.points[0][0]:g}', '').strip()
+    typed = typed or "none, the book's"
+    fig.suptitle(f'sweep of {setting}, {args.impl}: each point a fresh run; '
+                 f'other flags: {typed}', fontsize=9)
+    write_png(fig, args.plot)

@@ -1,14 +1,15 @@
 # The PyTorch cells of d2l en 0.17 / zh 2.0 section 3.3, "Concise
 # Implementation of Linear Regression", in the book's order, as a notebook
 # runs them (`# %%` starts a cell; a cell's last expression is displayed).
-# Test fixture: tests/test_chapter.py runs these after `random.seed(s);
-# torch.manual_seed(s)` and compares what they show with
-# linreg_concise.py --seed s.
+# d2l's aliases are as the rendered PyTorch book shows them. Test fixture:
+# tests/test_chapter.py runs these after `random.seed(s);
+# torch.manual_seed(s)`, compares what they show with linreg_concise.py
+# --seed s, and finds each statement in the script.
 # %%
+from d2l import torch as d2l
 import numpy as np
 import torch
 from torch.utils import data
-from d2l import torch as d2l
 # %%
 true_w = torch.tensor([2, -3.4])
 true_b = 4.2
@@ -47,6 +48,6 @@ for epoch in range(num_epochs):
     print(f'epoch {epoch + 1}, loss {l:f}')
 # %%
 w = net[0].weight.data
-print('error in estimating w:', true_w - d2l.reshape(w, true_w.shape))
+print('error in estimating w:', true_w - w.reshape(true_w.shape))
 b = net[0].bias.data
 print('error in estimating b:', true_b - b)

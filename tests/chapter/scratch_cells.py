@@ -1,9 +1,11 @@
 # The PyTorch cells of d2l en 0.17 / zh 2.0 section 3.2, "Linear Regression
 # Implementation from Scratch", in the book's order, as a notebook runs them
-# (`# %%` starts a cell). Test fixture: tests/test_chapter.py runs these
-# after `random.seed(s); torch.manual_seed(s)` and compares what they print
-# with linreg_scratch.py --seed s. Left out: `%matplotlib inline` and the
-# scatter-plot cell (plots aside); they draw no random numbers.
+# (`# %%` starts a cell), with d2l's aliases as the rendered PyTorch book
+# shows them (`torch.normal` is `torch.normal`, ...). Test fixture:
+# tests/test_chapter.py runs these after `random.seed(s);
+# torch.manual_seed(s)`, compares what they print with linreg_scratch.py
+# --seed s, and finds each statement in the script. Left out: the magic
+# `%matplotlib inline`, which the script carries as a comment.
 # %%
 from d2l import torch as d2l
 import torch
@@ -11,16 +13,20 @@ import random
 # %%
 def synthetic_data(w, b, num_examples):  #@save
     """Generate y = Xw + b + noise."""
-    X = d2l.normal(0, 1, (num_examples, len(w)))
-    y = d2l.matmul(X, w) + b
-    y += d2l.normal(0, 0.01, y.shape)
-    return X, d2l.reshape(y, (-1, 1))
+    X = torch.normal(0, 1, (num_examples, len(w)))
+    y = torch.matmul(X, w) + b
+    y += torch.normal(0, 0.01, y.shape)
+    return X, y.reshape((-1, 1))
 # %%
-true_w = d2l.tensor([2, -3.4])
+true_w = torch.tensor([2, -3.4])
 true_b = 4.2
 features, labels = synthetic_data(true_w, true_b, 1000)
 # %%
 print('features:', features[0],'\nlabel:', labels[0])
+# %%
+d2l.set_figsize()
+# The semicolon is for displaying the plot only
+d2l.plt.scatter(features[:, 1].detach().numpy(), labels.detach().numpy(), 1);
 # %%
 def data_iter(batch_size, features, labels):
     num_examples = len(features)
@@ -28,7 +34,7 @@ def data_iter(batch_size, features, labels):
     # The examples are read at random, in no particular order
     random.shuffle(indices)
     for i in range(0, num_examples, batch_size):
-        batch_indices = d2l.tensor(
+        batch_indices = torch.tensor(
             indices[i: min(i + batch_size, num_examples)])
         yield features[batch_indices], labels[batch_indices]
 # %%
@@ -43,11 +49,11 @@ b = torch.zeros(1, requires_grad=True)
 # %%
 def linreg(X, w, b):  #@save
     """The linear regression model."""
-    return d2l.matmul(X, w) + b
+    return torch.matmul(X, w) + b
 # %%
 def squared_loss(y_hat, y):  #@save
     """Squared loss."""
-    return (y_hat - d2l.reshape(y, y_hat.shape)) ** 2 / 2
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 # %%
 def sgd(params, lr, batch_size):  #@save
     """Minibatch stochastic gradient descent."""
@@ -71,5 +77,5 @@ for epoch in range(num_epochs):
         train_l = loss(net(features, w, b), labels)
         print(f'epoch {epoch + 1}, loss {float(train_l.mean()):f}')
 # %%
-print(f'error in estimating w: {true_w - d2l.reshape(w, true_w.shape)}')
+print(f'error in estimating w: {true_w - w.reshape(true_w.shape)}')
 print(f'error in estimating b: {true_b - b}')

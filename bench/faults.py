@@ -1,0 +1,220 @@
+"""One line and an exit status for each fault a user meets.
+
+2: bad input (argparse's line, or a device that is not there); 1: a run
+that failed (divergence, out of memory, a full disk, a Python that is not
+set up); 130: Ctrl-C; 143: SIGTERM; 141: a closed pipe, quietly. A bug in
+a line the learner edited is no fault: it keeps Python's traceback, which
+points at the line, and a hint follows when it is a classic mistake.
+"""
+import importlib.util
+import io
+import os
+import signal
+import sys
+
+from bench import hints
+
+SIGNALS = {signal.SIGINT: (130, 'interrupted (Ctrl-C)'),
+           signal.SIGTERM: (143, 'terminated')}
+# What requirements.txt installs, and `random`, which a learner's own
+# random.py beside the scripts would hide
+PACKAGES = ('torch', 'torchvision', 'd2l', 'numpy', 'pandas', 'matplotlib',
+            'matplotlib_inline', 'requests', 'scipy', 'IPython', 'psutil',
+            'random')
+
+
+class Failed(Exception):
+    """A run that could not finish; the message says why and what to do."""
+    status = 1
+
+
+class Refused(Failed):
+    """A value that only torch could check, such as a missing device."""
+    status = 2
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that a runner's clean-up runs."""
+
+
+def say(prog, line):
+    """Write `prog: line` to stderr; a stderr that fails drops it."""
+    try:
+        print(f'{prog}: {line}', file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def on_signals(handler):
+    """Handle Ctrl-C and SIGTERM with `handler`, but a signal that was
+    ignored when the program started (`nohup`, a background job) stays
+    ignored."""
+    for sig in SIGNALS:
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, handler)
+
+
+def exit_at_once(prog):
+    """From now on Ctrl-C and SIGTERM end the program at once, in one line.
+
+    No exception is raised into the code that runs: during the imports,
+    pybind11 aborts on one and matplotlib turns one into its own error, and
+    nothing has been computed that would need cleaning up."""
+    def handler(signum, frame):
+        status, line = SIGNALS[signum]
+        try:
+            sys.stdout.flush()  # what was printed stays printed
+        except Exception:
+            pass
+        try:
+            os.write(2, f'{prog}: {line}\n'.encode())
+        finally:
+            os._exit(status)
+    on_signals(handler)
+
+
+def raise_on_signals():
+    """From now on Ctrl-C raises KeyboardInterrupt and SIGTERM Terminated,
+    so that a runner keeps what it finished and leaves no file half-made."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
+    on_signals(handler)
+
+
+def restore_signals():
+    """Python's own Ctrl-C and SIGTERM, for the prompt of `python -i`."""
+    on_signals(signal.default_int_handler)
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def safe_streams():
+    """Output that a stream cannot encode is escaped rather than a
+    traceback (a redirected stdout on Windows); unbuffered output (-u)
+    goes through a buffer, which writes the rest of a short write or fails,
+    where the bare file drops the rest."""
+    for name in ('stdout', 'stderr'):
+        stream = getattr(sys, name)
+        if not isinstance(stream, io.TextIOWrapper):
+            continue
+        if isinstance(stream.buffer, io.FileIO):
+            setattr(sys, name, io.TextIOWrapper(
+                io.BufferedWriter(stream.buffer), encoding=stream.encoding,
+                errors='backslashreplace', line_buffering=True))
+        else:
+            stream.reconfigure(errors='backslashreplace')
+
+
+def write_whole(text):
+    """Write `text` and a newline to stdout whole, or fail: a signal waits
+    until it is out, and a write that stops short is an error."""
+    block = getattr(signal, 'pthread_sigmask', None)  # POSIX only
+    held = block(signal.SIG_BLOCK, SIGNALS) if block else None
+    try:
+        sys.stdout.flush()
+        try:
+            fd = sys.stdout.fileno()
+        except (AttributeError, OSError, ValueError):  # a StringIO, say
+            sys.stdout.write(text + '\n')
+            return
+        data = (text + '\n').encode()
+        while data:
+            data = data[os.write(fd, data):]
+    finally:
+        if block:
+            block(signal.SIG_SETMASK, held)
+
+
+def out_of_memory(error):
+    """Whether `error` is an allocator giving up."""
+    return isinstance(error, MemoryError) or (
+        isinstance(error, RuntimeError) and 'out of memory' in str(error))
+
+
+def hiding():
+    """The path of a file of the learner's, in the script's folder or the
+    current one, that Python imported instead of an installed package."""
+    folders = {os.path.abspath(sys.path[0] or '.'), os.getcwd()}
+    for name in PACKAGES:
+        file = getattr(sys.modules.get(name), '__file__', None) or ''
+        place = os.path.dirname(os.path.abspath(file)) if file else ''
+        if place in folders or os.path.dirname(place) in folders:
+            return name, file
+    return None
+
+
+def fault(prog, error):
+    """Print the one line that `error` ends in and return the exit status;
+    None for an error that is a bug, whose traceback shows where."""
+    hidden = hiding()
+    if isinstance(error, Terminated):
+        say(prog, 'terminated')
+        return 143
+    if isinstance(error, KeyboardInterrupt):
+        say(prog, 'interrupted (Ctrl-C)')
+        return 130
+    if isinstance(error, BrokenPipeError):  # `| head`: write no more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    if out_of_memory(error):
+        say(prog, 'error: out of memory; try a smaller --num-examples')
+        return 1
+    if isinstance(error, Failed):
+        say(prog, f'error: {error}')
+        return error.status
+    if hidden:
+        say(prog, f'error: {hidden[1]} hides the installed {hidden[0]}; '
+                  'rename your file')
+        return 1
+    name = (getattr(error, 'name', None) or '').split('.')[0]
+    if isinstance(error, ImportError) and name and \
+            importlib.util.find_spec(name) is None:
+        say(prog, f'error: no module {name}: this Python ({sys.executable}) '
+                  'is not set up; run `make setup` and use .venv/bin/python')
+        return 1
+    if isinstance(error, OSError):
+        say(prog, f'error: {error.strerror or error}'
+                  + (f': {error.filename}' if error.filename else ''))
+        return 1
+    return None
+
+
+def install(prog):
+    """For a script run as a program: signals end it at once, faults end in
+    one line, and a bug keeps its traceback, plus a hint if it is a
+    classic mistake."""
+    exit_at_once(prog)
+    safe_streams()
+
+    def excepthook(kind, error, traceback):
+        status = fault(prog, error)
+        if status is None:
+            sys.__excepthook__(kind, error, traceback)
+            hint = hints.hint(error)
+            if hint:
+                say(prog, f'hint: {hint}')
+            status = 1
+        if sys.flags.interactive:  # the prompt stays, with every name
+            return
+        try:
+            sys.stdout.flush()
+        except Exception:
+            pass
+        os._exit(status)
+    sys.excepthook = excepthook
+
+
+def guarded(prog, body):
+    """Run `body()` for a runner; turn each fault into one line and an exit
+    status."""
+    safe_streams()
+    try:
+        status = body()
+        sys.stdout.flush()  # a full disk shows here, not at exit
+        return status
+    except (KeyboardInterrupt, Failed, OSError, ImportError,
+            MemoryError, RuntimeError) as error:
+        status = fault(prog, error)
+        if status is None:
+            raise
+        return status
