@@ -97,9 +97,10 @@ def safe_streams():
         stream = getattr(sys, name)
         if not isinstance(stream, io.TextIOWrapper):
             continue
-        if isinstance(stream.buffer, io.FileIO):
+        if isinstance(stream.buffer, io.FileIO):  # closefd: the fd stays
+            raw = io.FileIO(stream.fileno(), 'w', closefd=False)
             setattr(sys, name, io.TextIOWrapper(
-                io.BufferedWriter(stream.buffer), encoding=stream.encoding,
+                io.BufferedWriter(raw), encoding=stream.encoding,
                 errors='backslashreplace', line_buffering=True))
         else:
             stream.reconfigure(errors='backslashreplace')

@@ -5,11 +5,9 @@
 Prints the median training time (and range) of the chapter's code as printed
 in the book and of our `train`, timed alternately in one process after a
 warm-up; then the whole-process wall time of `python linreg_scratch.py`
-against a bare `python -c "import torch"`. Targets: ours no slower than the
+against `python -c "from d2l import torch"`. Targets: ours no slower than the
 book's; the scratch process at most 1.3x the bare import.
 """
-import contextlib
-import io
 import random
 import statistics
 import subprocess
@@ -19,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import cli, lab  # noqa: E402
+from bench import faults, flags, runner  # noqa: E402
 from timer import Timer  # noqa: E402
 
 try:
@@ -29,7 +27,7 @@ try:
 except ImportError as error:  # a Python that is not set up: one line
     if __name__ != '__main__':
         raise
-    sys.exit(cli.fault('book_vs_ours.py', error) or 1)
+    sys.exit(faults.fault('book_vs_ours.py', error) or 1)
 
 
 def book_scratch(features, labels):
@@ -88,11 +86,10 @@ def book_concise(features, labels):
 
 def ours(name, num_examples):
     """Our script file at the book's settings: its own training time."""
-    args = cli.parse_args(name, ['--num-examples', str(num_examples)])
+    args = flags.parse(name, ['--num-examples', str(num_examples)])
 
     def train(*_):
-        with contextlib.redirect_stdout(io.StringIO()):
-            return lab.run(name, args).epoch_timer.sum()
+        return runner.run(name, args).timer.sum()  # the script's own Timer
     return train
 
 
@@ -127,7 +124,8 @@ def time_in_process(repeats, num_examples=1000):
 
 def time_processes(repeats):
     commands = {
-        'python -c "import torch"': [sys.executable, '-c', 'import torch'],
+        'python -c "from d2l import torch"': [sys.executable, '-c',
+                                              'from d2l import torch'],
         'python linreg_scratch.py': [sys.executable,
                                      str(ROOT / 'linreg_scratch.py')],
     }
@@ -144,18 +142,18 @@ def time_processes(repeats):
     names = list(commands)
     ratio = statistics.median(walls[names[1]]) / statistics.median(
         walls[names[0]])
-    print(f'  scratch process / bare import: {ratio:.2f}x (target <= 1.3)')
+    print(f'  scratch process / the imports: {ratio:.2f}x (target <= 1.3)')
 
 
 def main(argv=None):
-    parser = cli.Parser(description=(__doc__ or '-').splitlines()[0])
-    parser.add_argument('--repeats', type=cli.positive_int, default=15)
-    parser.add_argument('--num-examples', type=cli.positive_int,
+    parser = flags.Parser(description=(__doc__ or '-').splitlines()[0])
+    parser.add_argument('--repeats', type=flags.positive_int, default=15)
+    parser.add_argument('--num-examples', type=flags.positive_int,
                         default=1000, help='the data both codes train on')
-    parser.add_argument('--processes', type=cli.bounded_int(0), default=7,
+    parser.add_argument('--processes', type=flags.number(int, low=0), default=7,
                         help='rounds of the process timing; 0 skips it')
     args = parser.parse_args(argv)
-    refusal = cli.memory_refusal(args.num_examples)
+    refusal = flags.memory_refusal(args.num_examples)
     if refusal:
         parser.error(f'argument --num-examples: {refusal}')
     random.seed(0)
@@ -166,4 +164,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(cli.guarded('book_vs_ours.py', main))
+    sys.exit(faults.guarded('book_vs_ours.py', main))

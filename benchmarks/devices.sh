@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# CPU against a CUDA GPU, on one machine: the book-sized pair through
-# compare.sh (medians of alternating runs), then one epoch at 1e3 and 1e6
-# examples through benchmarks/scale.py. Needs a CUDA GPU; this is how the
-# device table in BENCHMARKS.md ("Devices") was made.
+# CPU against a CUDA GPU, on one machine: the book-sized pair, and 1e6
+# examples, through compare.sh (medians of alternating runs). Needs a CUDA
+# GPU.
 #
 #   benchmarks/devices.sh          # Python: $PYTHON, else .venv, else python3
 set -euo pipefail
@@ -27,13 +26,9 @@ fi
 "${PYTHON}" -c 'import torch; print("#", torch.cuda.get_device_name(), "torch", torch.__version__)'
 
 for device in cpu cuda; do
-  echo "== ./compare.sh --device ${device}"
-  PYTHON="${PYTHON}" ./compare.sh --device "${device}"
-done
-for device in cpu cuda; do
-  echo "== one epoch, ${device}"
-  "${PYTHON}" benchmarks/scale.py --device "${device}" --sizes 1000
-  # The book's DataLoader at 1e6 takes minutes on a GPU: left out there
-  "${PYTHON}" benchmarks/scale.py --device "${device}" --sizes 1000000 \
-    --impls 'scratch,concise batched,bare randperm'
+  for size in 1000 1000000; do
+    echo "== ./compare.sh --device ${device} --num-examples ${size}"
+    PYTHON="${PYTHON}" ./compare.sh --device "${device}" \
+      --num-examples "${size}" --batch-size $((size / 100)) --repeats 5
+  done
 done

@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import cli  # noqa: E402
+from bench import faults, flags  # noqa: E402
 
 PY = sys.executable
 FLAGS = {
@@ -57,7 +57,7 @@ def rounds(commands, repeats):
                 # passed: a ratio to a failure says nothing
                 last = (done.stderr or done.stdout).decode(
                     errors='replace').strip().splitlines()[-1:]
-                raise cli.Failed(f'{name} failed (exit {done.returncode}'
+                raise faults.Failed(f'{name} failed (exit {done.returncode}'
                                  + (f': {last[0]}' if last else '') + '), '
                                  'so no figure is reported; run this with '
                                  'the set-up Python (.venv/bin/python '
@@ -77,13 +77,13 @@ def show(walls, target):
 
 
 def main(argv=None):
-    parser = cli.Parser(description=(__doc__ or '-').splitlines()[0])
-    parser.add_argument('--repeats', type=cli.positive_int, default=5,
+    parser = flags.Parser(description=(__doc__ or '-').splitlines()[0])
+    parser.add_argument('--repeats', type=flags.positive_int, default=5,
                         help='rounds of the flag commands')
     parser.add_argument('--suite', action='store_true',
                         help='also time the test suite against one '
                              '`from d2l import torch`')
-    parser.add_argument('--suite-repeats', type=cli.positive_int,
+    parser.add_argument('--suite-repeats', type=flags.positive_int,
                         default=1, help='rounds of the suite timing')
     args = parser.parse_args(argv)
     commands = dict(FLAGS)
@@ -98,4 +98,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(cli.guarded('startup.py', main))
+    sys.exit(faults.guarded('startup.py', main))

@@ -23,15 +23,17 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from bench import faults  # noqa: E402
 DOCS = [os.path.join(ROOT, name) for name in
         ('README.md', 'BENCHMARKS.md', os.path.join('docs', 'en-1.0.md'))]
 FIGURES = os.path.join(ROOT, 'docs', 'figures')
 REGION = re.compile(r'(<!-- gen:([\w-]+) -->)(.*?)(<!-- /gen -->)', re.S)
 # The lines of compare.sh's output that hold times, not results
-TIMING = re.compile(r'^(first run|per epoch|  data loading|  forward\+back'
+TIMING = re.compile(r'^(first run|per epoch|  of which data loading'
                     r'|concise/scratch time)')
 NUMBER = re.compile(r'\d+(\.\d+)?(e[-+]?\d+)?')
 
@@ -49,10 +51,8 @@ def quiet(function, *args):
 
 
 def results(name, *argv):
-    from bench import lab
-    with contextlib.redirect_stdout(io.StringIO()):
-        run = lab.run(name, argv=list(argv), allow_divergence=True)
-    return run.results()
+    from bench import runner
+    return runner.run(name, argv=argv).results()
 
 
 def fence(text):
@@ -96,7 +96,7 @@ def table(header, rows):
 
 def worst(result, keys=('w_error',)):
     """The largest error in w (or in w and b) of a run, or 'diverged'."""
-    if result.get('diverged'):
+    if result.get('diverged_at_epoch'):
         return 'diverged'
     return max(abs(e) for key in keys for e in result[key])
 
@@ -193,25 +193,16 @@ def gen_outlier(runs):
 
 
 def lstsq_error(*argv):
-    from bench import lab
-    with contextlib.redirect_stdout(io.StringIO()):
-        run = lab.run('scratch', argv=[*argv, '--num-epochs', '1'])
-    fit = lab.least_squares(run.features, run.labels, run.true_w,
-                            run.true_b)
+    from bench import runner
+    fit = runner.least_squares(runner.run('scratch', argv=[
+        *argv, '--num-epochs', '1']))
     return max(abs(e) for e in fit['w_error'] + fit['b_error'])
 
 
-def gen_order(runs):
-    rows = []
-    for order, extra in (('as drawn', ()), ('sorted by label',
-                                            ('--sorted',))):
-        for shuffled, more in (('yes', ()), ('no', ('--no-shuffle',))):
-            both = runs.both('--lr', '0.1', *extra, *more)
-            rows.append([order, shuffled,
-                         *(fixed(r['mse']) if r['mse'] < 1 else g(r['mse'], 3)
-                           for r in both.values())])
-    return table(['stored order', 'shuffled each epoch',
-                  'scratch: final MSE', 'concise: final MSE'], rows)
+def gen_epochs(runs):
+    """`sweep.py num-epochs --values 1,3,10`, scratch and concise."""
+    lines = runs.sweep('num-epochs', '--values', '1,3,10').splitlines()
+    return fence('\n'.join(lines))
 
 
 def gen_more(runs):
@@ -241,7 +232,7 @@ GENERATORS = {
     'compare': gen_compare, 'first-losses': gen_first_losses,
     'final-mse': gen_final_mse, 'double-gap': gen_double_gap,
     'lr-sweep': gen_lr_sweep, 'inits': gen_inits, 'losses': gen_losses,
-    'outlier': gen_outlier, 'order': gen_order, 'more': gen_more,
+    'outlier': gen_outlier, 'more': gen_more, 'epochs-sweep': gen_epochs,
 }
 
 # Benchmarks: minutes each, and their times are one machine's figures
@@ -252,7 +243,6 @@ BENCHMARKS = {
     'book-vs-ours': [PY, 'benchmarks/book_vs_ours.py'],
     'scale': [PY, 'benchmarks/scale.py'],
     'compare-timing': ['bash', 'compare.sh'],
-    'compare-batched': ['bash', 'compare.sh', '--loader', 'batched'],
 }
 
 
@@ -315,6 +305,19 @@ def fill(doc_text, fresh):
                       + m.group(4), doc_text)
 
 
+def write_whole(path, text):
+    """Write `path` whole or not at all: a temporary sibling, renamed."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.gen-')
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog='generate.py', description=(__doc__ or '-').splitlines()[0])
@@ -352,11 +355,11 @@ def main(argv=None):
         else:
             new = fill(text, fresh)
             if new != text:
-                with open(path, 'w', encoding='utf-8') as f:
-                    f.write(new)
+                write_whole(path, new)
                 print(f'generate.py: wrote {os.path.relpath(path, ROOT)}')
     return 1 if failed else 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    faults.exit_at_once('generate.py')  # nothing to clean up while reading
+    sys.exit(faults.guarded('generate.py', main))

@@ -5,6 +5,7 @@ import pytest
 import torch
 from d2l import torch as d2l
 
+from bench import runner
 from helpers import run
 
 
@@ -43,10 +44,18 @@ def d2l_fit(model, w0, b0, epochs):
 
 
 def ours(name, *argv):
-    """Our trainer with its batches and initial parameters recorded."""
-    bench = run(name, '--num-epochs', '3', *argv, keep_batches=True)
-    w0, b0 = bench.initial[:2], bench.initial[2:]
-    return bench.snapshot(), w0, b0, bench.batches
+    """Our trainer's steps, replayed with the script's own functions (or
+    its net, loss and optimizer) over one recorded batch order; the final
+    parameters, the initial ones and the batches."""
+    rec = run(name, '--num-epochs', '3', *argv)
+    order = runner.batch_order(rec, seed=1)
+    if name == 'scratch':
+        path = runner.replay_scratch(rec, rec.initial, 0.03, order)
+    else:
+        path, _ = runner.replay_concise(rec, rec.initial, order)
+    epochs = [[(rec.features[i], rec.labels[i]) for i in epoch]
+              for epoch in order]
+    return path[-1], rec.initial[:2], rec.initial[2:], epochs
 
 
 @pytest.mark.parametrize('batch_size', ['10', '8'])  # both divide 1000

@@ -1,203 +1,165 @@
-"""Faults and extremes: each ends in one line and a fitting exit status,
-never a traceback, and leaves nothing half-written."""
-import errno
+"""The faults a user meets: one line and an exit status each; a bug in an
+edited line keeps its traceback, and the classic mistakes get a hint."""
 import io
-import json
 import os
+import signal
+import subprocess
+import sys
 
 import pytest
 import torch
 
-import compare
-from bench import lab
-import sweep
-import timer
-from helpers import SCRIPTS, one_line, results, run
-
-ENTRY_POINTS = {
-    'linreg_scratch.py': lambda argv: SCRIPTS['scratch'].main(argv),
-    'linreg_concise.py': lambda argv: SCRIPTS['concise'].main(argv),
-    'compare.sh': lambda argv: compare.main(argv + ['--repeats', '1',
-                                                    '--num-examples', '100']),
-    'sweep.py': lambda argv: sweep.main(['lr', '--values', '0.03',
-                                         '--num-examples', '100'] + argv),
-}
-
-
-def interrupt_after(monkeypatch, epochs, exception=KeyboardInterrupt):
-    """Raise `exception` when the `epochs`-th epoch of any run ends."""
-    real, seen = lab.Lab.epoch_loss, []
-
-    def epoch_loss(self, l):
-        seen.append(1)
-        if len(seen) == epochs:
-            raise exception()
-        return real(self, l)
-    monkeypatch.setattr(lab.Lab, 'epoch_loss', epoch_loss)
-
-
-@pytest.mark.parametrize('prog', list(ENTRY_POINTS))
-def test_ctrl_c_is_one_line_and_status_130(capsys, monkeypatch, prog):
-    interrupt_after(monkeypatch, 2)
-    assert ENTRY_POINTS[prog](['--num-epochs', '3']) == 130
-    err = capsys.readouterr().err.splitlines()
-    assert err[-1] == f'{prog}: interrupted (Ctrl-C)'
-    assert not any('Traceback' in line for line in err)
-
-
-def test_ctrl_c_in_a_sweep_keeps_the_finished_points(capsys, monkeypatch):
-    interrupt_after(monkeypatch, 3)  # during the second point
-    assert sweep.main(['lr', '--values', '0.01,0.03', '--num-epochs', '2',
-                       '--json']) == 130
-    captured = capsys.readouterr()
-    rows = json.loads(captured.out.splitlines()[-1])
-    assert [(r['impl'], r['lr']) for r in rows] == [('scratch', 0.01)]
-    assert 'interrupted; the 1 finished points follow' in captured.err
-
-
-@pytest.mark.parametrize('prog', list(ENTRY_POINTS))
-def test_sigterm_is_one_line_and_status_143(capsys, monkeypatch, prog):
-    from bench import cli
-    interrupt_after(monkeypatch, 1, cli.Terminated)
-    assert ENTRY_POINTS[prog](['--num-epochs', '2']) == 143
-    assert 'terminated' in capsys.readouterr().err.splitlines()[-1]
-
-
-class ClosedPipe(io.StringIO):
-    """A stdout whose reader has gone, like `| head -1`."""
-
-    def __init__(self, path):
-        super().__init__()
-        self.file = open(path, 'w')
-
-    def fileno(self):
-        return self.file.fileno()
-
-    def write(self, text):
-        raise BrokenPipeError(errno.EPIPE, 'Broken pipe')
-
-
-class FullDisk(io.StringIO):
-    def write(self, text):
-        raise OSError(errno.ENOSPC, 'No space left on device')
-
-
-@pytest.mark.parametrize('prog', list(ENTRY_POINTS))
-def test_a_closed_pipe_ends_quietly(capsys, monkeypatch, tmp_path, prog):
-    stdout = os.dup(1)
-    try:
-        monkeypatch.setattr('sys.stdout', ClosedPipe(tmp_path / 'out'))
-        assert ENTRY_POINTS[prog](['--num-epochs', '1']) == 141
-    finally:
-        os.dup2(stdout, 1)
-        os.close(stdout)
-    assert capsys.readouterr().err.count('Traceback') == 0
-
-
-@pytest.mark.parametrize('prog', list(ENTRY_POINTS))
-def test_a_full_disk_is_one_line(capsys, monkeypatch, prog):
-    monkeypatch.setattr('sys.stdout', FullDisk())
-    assert ENTRY_POINTS[prog](['--num-epochs', '1']) == 1
-    err = capsys.readouterr().err  # after any progress lines
-    assert 'Traceback' not in err
-    assert err.splitlines()[-1] == f'{prog}: error: No space left on device'
-
-
-def test_out_of_memory_in_torch_is_one_line(capsys, monkeypatch):
-    def no_memory(*args, **kwargs):
-        raise RuntimeError('[enforce fail at alloc_cpu.cpp:117] '
-                           "DefaultCPUAllocator: can't allocate memory")
-    monkeypatch.setattr(torch, 'normal', no_memory)
-    assert SCRIPTS['scratch'].main([]) == 1
-    assert one_line(capsys.readouterr().err) == (
-        'linreg_scratch.py: error: out of memory on cpu; try a smaller '
-        '--num-examples')
+from bench import faults, hints
+from commands import ENV, ROOT
+from helpers import one_line, program
+from test_report import edited
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
-@pytest.mark.parametrize('device', ['cuda', 'mps'])
-def test_missing_device_is_one_line_and_exit_2(name, device, capsys,
-                                               monkeypatch):
-    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
-    monkeypatch.setattr(torch.backends.mps, 'is_available', lambda: False)
-    assert SCRIPTS[name].main(['--device', device]) == 2
-    assert one_line(capsys.readouterr().err) == (
-        f'linreg_{name}.py: error: argument --device: no {device} device '
-        f'is available to this torch {torch.__version__}')
+@pytest.mark.parametrize('argv', [
+    ['--lr', '0'], ['--lr', 'nan'], ['--batch-size', '0'], ['--lr'],
+    ['--num-ep', '3'], ['--init', 'zeros', '--init-std', '1'],
+    ['--huber-sigma', '2'], ['--outlier', '1', '--num-examples', '5'],
+    ['--num-examples', str(10 ** 13)]])
+def test_bad_arguments_exit_2_with_one_line(capsys, name, argv):
+    assert program(name, *argv) == 2
+    assert 'error: argument' in one_line(capsys.readouterr().err)
 
 
-def test_compare_names_the_missing_device(capsys, monkeypatch):
-    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
-    assert compare.main(['--device', 'cuda']) == 2
-    assert one_line(capsys.readouterr().err).startswith(
-        'compare.sh: error: argument --device: no cuda')
+@pytest.mark.skipif(torch.cuda.is_available(), reason='a GPU is here')
+def test_a_missing_device_is_one_line_and_2(capsys):
+    assert program('scratch', '--device', 'cuda') == 2
+    assert 'no cuda device is available' in one_line(capsys.readouterr().err)
 
 
-def test_auto_device_prefers_cuda_and_falls_back_to_cpu(monkeypatch):
-    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
-    monkeypatch.setattr(torch.backends.mps, 'is_available', lambda: False)
-    assert lab.resolve_device('auto') == 'cpu'
-    result = results('scratch', '--device', 'auto', '--num-epochs', '1')
-    assert result['config']['device'] == 'cpu'
-    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
-    assert lab.resolve_device('auto') == 'cuda'
+def test_out_of_memory_is_one_line(capsys, monkeypatch):
+    def full(*args, **kwargs):
+        raise RuntimeError('CUDA out of memory. Tried to allocate 8 GiB')
+    monkeypatch.setattr(torch, 'normal', full)
+    assert program('scratch') == 1
+    assert 'out of memory; try a smaller --num-examples' in one_line(
+        capsys.readouterr().err)
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(),
-                    reason='any platform: no CUDA GPU on this machine')
-@pytest.mark.parametrize('name', ['scratch', 'concise'])
-def test_cuda_runs_the_same_data_and_recovers_w(name):
-    cpu = results(name, '--num-epochs', '3')
-    cuda = results(name, '--device', 'cuda', '--num-epochs', '3')
-    assert cuda['data_sha256'] == cpu['data_sha256']
-    assert max(abs(e) for e in cuda['w_error']) < 0.01
+def test_an_edited_import_keeps_its_traceback(tmp_path):
+    path = edited(tmp_path, 'concise', 'from torch.utils import data',
+                  'from torch.utils import dataa as data')
+    with pytest.raises(ImportError) as error:
+        program('concise', path=path)
+    assert faults.fault('x', error.value) is None  # a bug, not "not set up"
 
 
-def test_timer_synchronizes_cuda(monkeypatch):
-    calls = []
-    monkeypatch.setattr(torch.cuda, 'synchronize', calls.append)
-    t = timer.Timer(sync=timer.synchronizer('cuda'))
-    t.start()
-    t.stop()
-    assert calls == ['cuda', 'cuda']
+def test_a_file_that_hides_a_package_is_named(monkeypatch, tmp_path,
+                                              capsys):
+    fake = tmp_path / 'd2l.py'
+    fake.write_text('')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, 'd2l', type(sys)('d2l'))
+    sys.modules['d2l'].__file__ = str(fake)
+    assert faults.fault('x', AttributeError('no torch in d2l')) == 1
+    assert f'{fake} hides the installed d2l' in one_line(
+        capsys.readouterr().err)
 
 
-class Terminal(io.StringIO):
-    def isatty(self):
-        return True
+def test_output_a_stream_cannot_encode_is_escaped(monkeypatch):
+    stream = io.TextIOWrapper(io.BytesIO(), encoding='cp1252')
+    monkeypatch.setattr(sys, 'stdout', stream)
+    faults.safe_streams()
+    print('w的估计误差:', flush=True)
+    assert b'w\\u7684' in stream.buffer.getvalue()
 
 
-def test_a_long_epoch_draws_progress_on_a_terminal(monkeypatch):
-    bench = type('Lab', (), {'prog': 'linreg_scratch.py', 'losses': []})
-    monkeypatch.setattr('sys.stderr', Terminal())
-    progress = lab.Progress(bench, 100, after=0.0)
-    progress.show(50)
-    progress.bar.refresh()
-    progress.clear()
-    text = __import__('sys').stderr.getvalue()
-    assert 'linreg_scratch.py: epoch 1:  50%' in text
-    assert '50/100' in text
+def run(argv, preexec=None, shell=False, **env):
+    return subprocess.run(argv, cwd=ROOT, env=dict(ENV, **env), text=True,
+                          capture_output=True, preexec_fn=preexec,
+                          shell=shell, timeout=300)
 
 
-def test_a_failing_terminal_drops_the_progress(monkeypatch):
-    class Broken(Terminal):
-        def write(self, text):
-            raise OSError(5, 'Input/output error')
-    bench = type('Lab', (), {'prog': 'linreg_scratch.py', 'losses': []})
-    monkeypatch.setattr('sys.stderr', Broken())
-    progress = lab.Progress(bench, 100, after=0.0)
-    progress.bar.mininterval = progress.bar.miniters = 0  # draw each step
-    progress.show(50)  # neither raises: the run goes on without a bar
-    progress.show(60)
-    progress.clear()
+@pytest.mark.skipif(os.name != 'posix', reason='ulimit')
+def test_unbuffered_output_past_a_size_limit_fails_in_one_line(tmp_path):
+    out = tmp_path / 'out.txt'
+    done = run(f'ulimit -f 1; "{sys.executable}" linreg_scratch.py '
+               f'--num-epochs 1 --json > "{out}"', shell=True)
+    assert done.returncode == 1
+    assert 'File too large' in one_line(done.stderr)
 
 
-def test_progress_is_drawn_only_on_a_terminal(monkeypatch):
-    shown = []
-    monkeypatch.setattr(lab.Progress, 'show',
-                        lambda self, step: shown.append(step))
-    run('scratch', '--num-epochs', '1')
-    assert shown == []  # stderr is no terminal under pytest
-    monkeypatch.setattr('sys.stderr', Terminal())
-    run('scratch', '--num-epochs', '1')
-    assert shown == list(range(100))
+@pytest.mark.skipif(os.name != 'posix', reason='POSIX signals')
+def test_signals_ignored_at_the_start_stay_ignored():
+    """As under `nohup` or in a background job."""
+    def ignore():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    process = subprocess.Popen(
+        [sys.executable, 'linreg_scratch.py'], cwd=ROOT, env=ENV,
+        preexec_fn=ignore, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    import time
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        time.sleep(0.7)
+        process.send_signal(sig)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0 and 'epoch 3' in out, err
+
+
+@pytest.mark.parametrize('old,new,says', [
+    ('param -= lr * param.grad / batch_size',
+     'param = param - lr * param.grad / batch_size', 'in place'),
+    ('    with torch.no_grad():\n        for param in params:\n'
+     '            param -= lr * param.grad / batch_size\n'
+     '            param.grad.zero_()',
+     '    for param in params:\n        param -= lr * param.grad / '
+     'batch_size\n        param.grad.zero_()', 'torch.no_grad()'),
+    ('l.sum().backward()', 'l.backward()', 'needs a scalar'),
+    ('l.sum().backward()', 'l.sum().backward(); l.sum().backward()',
+     'one `backward` per forward pass'),
+    ('l.sum().backward()', 'l.sum().backwards()', None),
+])
+def test_the_classic_mistakes_get_a_hint(tmp_path, old, new, says):
+    path = edited(tmp_path, 'scratch', old, new)
+    with pytest.raises(Exception) as error:
+        program('scratch', '--num-epochs', '1', path=path)
+    hint = hints.hint(error.value)
+    assert (hint is None) if says is None else (says in hint)
+
+
+def test_calling_the_loss_class_on_the_data_gets_a_hint(tmp_path):
+    path = edited(tmp_path, 'concise', 'l = loss(net(X), y)',
+                  'l = nn.MSELoss(net(X), y)')
+    with pytest.raises(RuntimeError) as error:
+        program('concise', '--num-epochs', '1', path=path)
+    assert '`loss = nn.MSELoss()`' in hints.hint(error.value)
+
+
+def test_the_hint_follows_the_traceback_as_typed(tmp_path):
+    path = edited(tmp_path, 'scratch', 'l.sum().backward()', 'l.backward()')
+    (tmp_path / 'bench').symlink_to(ROOT / 'bench')
+    (tmp_path / 'timer.py').symlink_to(ROOT / 'timer.py')
+    done = run([sys.executable, str(path), '--num-epochs', '1'])
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert lines[0].startswith('Traceback') and 'l.backward()' in \
+        done.stderr
+    assert lines[-1].startswith('linreg_scratch.py: hint: `backward` needs')
+
+
+def test_docs_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / 'docs'))
+    import generate
+    doc = tmp_path / 'doc.md'
+    doc.write_text('old')
+
+    def fails(*args):
+        raise OSError(27, 'File too large')
+    monkeypatch.setattr(os, 'replace', fails)
+    with pytest.raises(OSError):
+        generate.write_whole(str(doc), 'new' * 1000)
+    assert doc.read_text() == 'old' and os.listdir(tmp_path) == ['doc.md']
+
+
+def test_ctrl_c_in_a_maintainer_tool_is_one_line(capsys):
+    def interrupted():
+        raise KeyboardInterrupt()
+    assert faults.guarded('generate.py', interrupted) == 130
+    assert one_line(capsys.readouterr().err) == \
+        'generate.py: interrupted (Ctrl-C)'

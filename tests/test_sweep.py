@@ -25,24 +25,35 @@ def test_sweep_re_initialises_every_point(capsys):
     # lstsq: the same data at every lr, and no trainer beats it
     assert rows[2]['mse'] == rows[5]['mse']
     assert all(r['mse'] >= rows[2]['mse'] for r in rows)
-    assert captured.err == ''  # not a terminal: nothing but the table
+    assert captured.err == ''
 
 
-def test_on_a_terminal_one_progress_line_follows_the_points(capsys,
-                                                            monkeypatch):
-    import io
+def test_script_flags_may_come_before_the_setting(capsys):
+    assert sweep.main(['--seed', '1', 'num-epochs', '--values', '1',
+                       '--impl', 'scratch', '--num-examples', '50']) == 0
+    assert 'num-epochs' in capsys.readouterr().out
 
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-    monkeypatch.setattr('sys.stderr', Terminal())
-    assert sweep.main(['lr', '--values', '0.01,0.03', '--impl', 'scratch',
-                       '--num-epochs', '1']) == 0
-    bar = __import__('sys').stderr.getvalue()
-    assert 'sweep.py:' in bar and '/2 ' in bar and 'scratch lr=0.03' in bar
-    assert '\n' not in bar.strip('\n')  # one line, redrawn in place
-    table = capsys.readouterr().out.splitlines()
-    assert table[0].split()[:2] == ['lr', 'impl'] and len(table) == 5
+
+def test_more_epochs_reach_the_floor_and_stay(capsys, tmp_path):
+    plot = tmp_path / 'e.png'
+    assert sweep.main(['num-epochs', '--values', '10,1,3', '--plot',
+                       str(plot), '--json']) == 0
+    rows = json.loads(capsys.readouterr().out.splitlines()[-1])
+    mse = {r['num-epochs']: r['mse'] for r in rows if r['impl'] == 'scratch'}
+    assert mse[1] > 10 * mse[3] and mse[10] == pytest.approx(mse[3],
+                                                            rel=0.05)
+    assert plot.read_bytes()[:4] == b'\x89PNG'
+
+
+def test_a_sweep_whose_every_point_fails_keeps_its_table_and_json(
+        capsys, tmp_path):
+    plot = tmp_path / 'f.png'
+    assert sweep.main(['lr', '--values', '0.03', '--outlier', '1e21',
+                       '--plot', str(plot), '--json']) == 1
+    out, err = capsys.readouterr()
+    rows = json.loads(out.splitlines()[-1])
+    assert [r.get('diverged') for r in rows[:2]] == [1, 1]
+    assert 'not drawn' in one_line(err) and not plot.exists()
 
 
 @pytest.mark.parametrize('setting,values', [('num-examples', '20,200'),
@@ -57,7 +68,7 @@ def test_sweep_plots_and_marks_divergence(tmp_path, capsys, setting, values):
     if setting == 'lr':
         assert [(r['impl'], r['lr']) for r in rows if 'diverged' in r] == [
             ('concise', 1.0)]  # its steps are twice as long
-        assert 'training diverged at epoch' in out
+        assert 'diverged at epoch' in out
     else:  # fewer examples, fewer steps: further from the line
         errors = [r['w_error'] for r in rows if r['impl'] == 'scratch']
         assert errors == sorted(errors, reverse=True)
@@ -69,8 +80,8 @@ def test_sweep_plots_and_marks_divergence(tmp_path, capsys, setting, values):
 @pytest.mark.parametrize('argv', [
     ['lr', '--values', '0.1,-1'], ['num-examples', '--values', '10,2.5'],
     ['size'], ['lr', '--batch-size', '0'], ['lr', '--values', ','],
-    ['num-examples', '--values', '10,1000000000000'],
-    ['lr', '--plot', '/proc/x.png']])
+    ['num-examples', '--values', '10,1000000000000'], ['lr', 'num-epochs'],
+    ['lr', '--lr', '0.1'], ['lr', '--plot', '/no/such/x.png']])
 def test_sweep_bad_arguments_exit_2_in_one_line(argv, capsys):
     with pytest.raises(SystemExit) as stop:
         sweep.main(argv)
