@@ -68,6 +68,10 @@ class Record:
         self.gradients = 0
         self.optimizers, self.loss_modules = {}, {}
         self.hooks, self.timer = [], None
+        # `d2l.set_figsize()` makes an IPython shell, which installs its own
+        # `__main__` and prompts: `python -i` would meet an empty namespace
+        self.main = sys.modules.get('__main__')
+        self.prompts = [p for p in ('ps1', 'ps2') if not hasattr(sys, p)]
 
     def data(self, true_w, true_b, features, labels):
         """Take the drawn data; the exercises' flags and --device act here
@@ -135,6 +139,10 @@ class Record:
         if diverged:
             faults.say(self.prog, self.divergence(diverged))
         if self.mode == 'program':
+            sys.modules['__main__'] = self.main  # `python -i`: the names
+            for prompt in self.prompts:
+                if hasattr(sys, prompt):
+                    delattr(sys, prompt)
             faults.restore_signals()  # the prompt of `python -i`: its own
             if diverged and not sys.flags.interactive:
                 sys.stdout.flush()

@@ -56,7 +56,7 @@ def test_compare_sh_as_typed():
                                     'compare.py'])
 def test_flags_are_answered_before_torch(script):
     code, out, err = finished(f'{script} --help')
-    assert code == 0 and '--num-epochs' in out + err, err
+    assert code == 0 and 'usage:' in out, err
     code, out, err = finished(f'{script} --lr x')
     assert code == 2 and "'x' is not a number" in one_line(err)
     code, out, err = finished('sweep.py --bogus')
@@ -67,4 +67,4 @@ def test_flags_are_answered_before_torch(script):
 def test_a_python_without_torch_is_one_line(argv):
     code, out, err = finished('without torch: ' + ' '.join(argv))
     assert code == 1
-    assert 'no module torch' in one_line(err) and 'make setup' in err
+    assert 'no module d2l' in one_line(err) and 'make setup' in err

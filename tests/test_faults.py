@@ -23,7 +23,7 @@ from test_report import edited
     ['--num-examples', str(10 ** 13)]])
 def test_bad_arguments_exit_2_with_one_line(capsys, name, argv):
     assert program(name, *argv) == 2
-    assert 'error: argument' in one_line(capsys.readouterr().err)
+    assert ': error: ' in one_line(capsys.readouterr().err)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='a GPU is here')
