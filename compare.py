@@ -233,7 +233,7 @@ def compare(argv):
     if args.equivalence:
         summary['equivalence'] = equivalence(replayed)
     if args.plot and not status:
-        print(f'wrote {args.plot}')
+        print(f'wrote {flags.printable(args.plot)}')
     if args.json:
         faults.write_whole(json.dumps(record.strict(summary)))
     return status

@@ -126,11 +126,11 @@ def main(argv=None):
 def run_sweep(argv):
     args = parse_args(argv)
     faults.exit_at_once(PROG)
-    from bench import runner
+    from bench import runner, variants  # noqa: F401
     from d2l import torch as d2l  # noqa: F401
     if args.plot:
         from bench import plots  # noqa: F401
-    runner.variants.resolve_device(args.points[0][2].device)
+    variants.resolve_device(args.points[0][2].device)  # before any point
     faults.raise_on_signals()
     rows = []
     try:
@@ -157,7 +157,7 @@ def finish(rows, args):
         status = plots.save(PROG, lambda: plots.sweep_figure(
             rows, args), args.plot)
         if not status:
-            print(f'wrote {plots.printable(args.plot)}')
+            print(f'wrote {flags.printable(args.plot)}')
     if args.json:
         faults.write_whole(json.dumps(record.strict(rows)))
     return status

@@ -55,10 +55,16 @@ positive_int = number(int, low=1)
 positive_float = number(float, above=0)
 
 
+def printable(path):
+    """`path` as any terminal can show it: bytes that are not UTF-8 as
+    backslash escapes."""
+    return os.fsencode(path).decode('utf-8', 'backslashreplace')
+
+
 def png_path(text):
     """An argparse type: a .png file in a folder that can be written."""
     folder = os.path.dirname(os.path.abspath(text))
-    shown = os.fsencode(text).decode('utf-8', 'backslashreplace')
+    shown = printable(text)
     if not text.lower().endswith('.png'):
         raise argparse.ArgumentTypeError(f'{shown!r} does not end in .png')
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):

@@ -8,6 +8,7 @@ import os
 import tempfile
 
 from bench import faults
+from bench.flags import printable
 
 COLORS = {'scratch': 'tab:blue', 'concise': 'tab:orange', 'lstsq': 'gray',
           'noise': 'tab:red'}
@@ -47,12 +48,6 @@ def write_png(fig, path):
         raise
     finally:
         plt.close(fig)
-
-
-def printable(path):
-    """`path` as any terminal can show it: bytes that are not UTF-8 as
-    backslash escapes."""
-    return os.fsencode(path).decode('utf-8', 'backslashreplace')
 
 
 def save(prog, draw, path):

@@ -221,8 +221,9 @@ class Record:
             'epoch_seconds': timer.times if timer else [],
             'data_sha256': self.data_sha256,
         }
-        if self.diverged_at():
-            result['diverged_at_epoch'] = self.diverged_at()
+        diverged = self.diverged_at()
+        if diverged:
+            result['diverged_at_epoch'] = diverged
         return result
 
 

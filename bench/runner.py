@@ -9,7 +9,7 @@ import io
 import os
 import runpy
 
-from bench import flags, variants  # noqa: F401  (sweep.py's device check)
+from bench import flags
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -19,16 +19,14 @@ def script_file(name):
     return os.path.join(ROOT, flags.PROGS[name])
 
 
-def run(name, args=None, argv=(), path=None, quiet=True):
+def run(name, args=None, argv=(), path=None):
     """Run linreg_{name}.py (or the file at `path`) with parsed `args` (or
     `argv`) in this process; return its `Record`. A run that diverges is a
     result: its record says where."""
     if args is None:
         args = flags.parse(name, argv)
     given = {'args': args}
-    out = io.StringIO() if quiet else None
-    with contextlib.redirect_stdout(out) if quiet else \
-            contextlib.nullcontext():
+    with contextlib.redirect_stdout(io.StringIO()):  # the runner reports
         runpy.run_path(path or script_file(name), run_name='__main__',
                        init_globals={'__bench__': given})
     return given['record']
