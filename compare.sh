@@ -28,6 +28,9 @@ if [ -z "${PYTHON:-}" ]; then
   fi
 fi
 
+# Before Python's own handler is in place, a signal still ends in one line
+trap 'echo "compare.sh: interrupted (Ctrl-C)" >&2; exit 130' INT
+trap 'echo "compare.sh: terminated" >&2; exit 143' TERM
 # find_spec is instant; importing torch here would cost seconds.
 if ! "${PYTHON}" -c 'import importlib.util as u, sys
 sys.exit(not all(u.find_spec(m) for m in ("torch", "d2l")))' 2>/dev/null

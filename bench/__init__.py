@@ -11,7 +11,18 @@
 Nothing here imports torch at the top, so that a typo or `--help` is
 answered before the seconds that `import torch` takes.
 """
-from bench import variants
-from bench.record import start
+import os
+import sys
+
+from bench import faults, flags
+
+# A program of ours (not a runner's script, not IPython's %run): from this
+# first moment a Ctrl-C or SIGTERM ends it at once, in one line (issue 25)
+if os.path.basename(sys.argv[0]) in flags.PROGRAMS \
+        and 'IPython' not in sys.modules:
+    faults.exit_at_once(flags.PROGRAMS[os.path.basename(sys.argv[0])])
+
+from bench import variants  # noqa: E402
+from bench.record import start  # noqa: E402
 
 __all__ = ['start', 'variants']
