@@ -11,6 +11,7 @@ import io
 import os
 import signal
 import sys
+import tempfile
 
 from bench import hints
 
@@ -124,6 +125,29 @@ def write_whole(text):
     finally:
         if block:
             block(signal.SIG_SETMASK, held)
+
+
+def replace_whole(path, write):
+    """Write `path` whole or not at all: `write(file)` fills a temporary
+    sibling of the file (of the one a symbolic link names), renamed over
+    it, with the mode of the file it replaces or the one the umask gives."""
+    target = os.path.realpath(path)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(target),
+                               suffix='.tmp', dir=os.path.dirname(target))
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            write(f)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:  # Ctrl-C and SIGTERM too: leave nothing
+        os.unlink(tmp)
+        raise
 
 
 def out_of_memory(error):

@@ -3,10 +3,6 @@
 matplotlib is imported only when a picture is asked for, with the Agg
 backend, so that no display is needed.
 """
-import math
-import os
-import tempfile
-
 from bench import faults
 from bench.flags import printable
 
@@ -24,28 +20,12 @@ def figure(**kwargs):
 
 
 def write_png(fig, path):
-    """Save `fig` to `path` whole or not at all: a temporary sibling of the
-    file (of the one a symbolic link names), renamed over it, with the mode
-    of the file it replaces or the one the umask gives."""
+    """Save `fig` to `path` whole or not at all."""
     from matplotlib import pyplot as plt
-    target = os.path.realpath(path)
-    umask = os.umask(0)
-    os.umask(umask)
     try:
-        mode = os.stat(target).st_mode & 0o7777
-    except OSError:
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(target),
-                               suffix='.tmp', dir=os.path.dirname(target))
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            fig.tight_layout()
-            fig.savefig(f, format='png', dpi=120)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:  # Ctrl-C and SIGTERM too: leave nothing
-        os.unlink(tmp)
-        raise
+        fig.tight_layout()
+        faults.replace_whole(path, lambda f: fig.savefig(f, format='png',
+                                                         dpi=120))
     finally:
         plt.close(fig)
 
@@ -164,72 +144,70 @@ def contours(ax, rec, lstsq, view):
                linewidths=0.8)
 
 
-def sweep_figure(all_rows, args):
+def sweep_figure(rows, args):
     """Sweeps: final MSE, and the errors in w and b, against the swept
     setting on log axes; diverged or failed points in a band at the top."""
     from bench import flags
     setting = args.setting
-    rows = [r for r in all_rows if r['impl'] != 'lstsq']
-    lstsq_rows = [r for r in all_rows if r['impl'] == 'lstsq']
     fig, axes = figure(ncols=2, figsize=(11, 4.2))
-    for name in ('scratch', 'concise'):
-        mine = [r for r in rows if r['impl'] == name]
-        if not mine:
-            continue
-        mine.sort(key=lambda r: r[setting])  # a line joins neighbours
-        good = [r for r in mine if 'diverged' not in r and 'failed' not in r]
-        x = [r[setting] for r in good]
-        color = COLORS[name]
-        axes[0].plot(x, [r['mse'] for r in good], '-o', color=color,
-                     label=name)
-        axes[1].plot(x, [r['w_error'] for r in good], '-o', color=color,
-                     label=f'{name}: max |w error|')
-        axes[1].plot(x, [r['b_error'] for r in good], '--x', color=color,
-                     label=f'{name}: |b error|')
-        bad = [r[setting] for r in mine if r not in good]
-        for ax in axes:
-            if bad:  # in the band at the top, where no number is drawn
-                height = 0.955 if name == 'scratch' else 0.905  # both seen
-                ax.plot(bad, [height] * len(bad), '^', color=color, ms=8,
-                        transform=ax.get_xaxis_transform(), clip_on=False,
-                        label=f'{name}: diverged or failed (no value)')
-    if lstsq_rows:
-        lstsq_rows = sorted(lstsq_rows, key=lambda r: r[setting])
-        x = [r[setting] for r in lstsq_rows]
-        axes[0].plot(x, [r['mse'] for r in lstsq_rows], ':s',
-                     color=COLORS['lstsq'], label='lstsq: the best line')
-        axes[1].plot(x, [r['w_error'] for r in lstsq_rows], ':s',
-                     color=COLORS['lstsq'], label='lstsq: max |w error|')
-        axes[1].plot(x, [r['b_error'] for r in lstsq_rows], ':+',
-                     color=COLORS['lstsq'], label='lstsq: |b error|')
+    for name in ('scratch', 'concise', 'lstsq'):
+        sweep_lines(axes, name, sorted(  # a line joins neighbours
+            [r for r in rows if r['impl'] == name], key=lambda r: r[setting]),
+            setting)
     axes[0].axhline(SIGMA2, color=COLORS['noise'], ls=':', lw=1.2,
                     label=f'sigma^2 = {SIGMA2:.1e}: the noise')
     axes[0].set_ylabel('final MSE (no 1/2)')
     axes[1].set_ylabel('error in estimating w and b')
-    for ax in axes:
-        ax.set_xscale('log')
-        ax.set_yscale('log')
-        ax.set_xlabel(setting)
-        if any('diverged' in r or 'failed' in r for r in rows):
-            # The numbers stay below the band that marks the runs that
-            # have none
-            low, high = ax.get_ylim()
-            ax.set_ylim(low, low * (high / low) ** (1 / 0.85))
-            ax.axhspan(low * (high / low) ** (0.87 / 0.85),
-                       ax.get_ylim()[1], color='mistyrose', zorder=0)
-            ax.text(0.01, 0.93, 'diverged', transform=ax.transAxes,
-                    fontsize=7, color='firebrick', va='center')
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc='center left')
     if setting == 'num-examples':
         n = sorted({r[setting] for r in rows})
         axes[1].plot(n, [SIGMA2 ** 0.5 / v ** 0.5 for v in n], '-',
                      color='lightgray', lw=3, zorder=0,
                      label='sigma / sqrt(n): lstsq\'s expected error')
-        axes[1].legend(fontsize=7, loc='center left')
+    for ax in axes:
+        ax.set_xscale('log')
+        ax.set_yscale('log')
+        ax.set_xlabel(setting)
+        if any('diverged' in r or 'failed' in r for r in rows):
+            diverged_band(ax)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc='center left')
     typed = flags.shown(args.points[0][2].typed).replace(
         f'--{setting} {args.points[0][0]:g}', '').strip()
     typed = typed or "none, the book's"
     fig.suptitle(f'sweep of {setting}, {args.impl}: each point a fresh run; '
                  f'other flags: {typed}', fontsize=9)
     write_png(fig, args.plot)
+
+
+def sweep_lines(axes, name, rows, setting):
+    """One script's (or lstsq's) points: MSE left, errors right; the points
+    with no value as marks in the band at the top."""
+    if not rows:
+        return
+    good = [r for r in rows if 'diverged' not in r and 'failed' not in r]
+    x, color = [r[setting] for r in good], COLORS[name]
+    styles = ((':s', ':s', ':+') if name == 'lstsq' else ('-o', '-o', '--x'))
+    what = 'lstsq: the best line' if name == 'lstsq' else name
+    axes[0].plot(x, [r['mse'] for r in good], styles[0], color=color,
+                 label=what)
+    axes[1].plot(x, [r['w_error'] for r in good], styles[1], color=color,
+                 label=f'{name}: max |w error|')
+    axes[1].plot(x, [r['b_error'] for r in good], styles[2], color=color,
+                 label=f'{name}: |b error|')
+    bad = [r[setting] for r in rows if r not in good]
+    for ax in axes if bad else ():  # both scripts' marks seen
+        height = 0.955 if name == 'scratch' else 0.905
+        ax.plot(bad, [height] * len(bad), '^', color=color, ms=8,
+                transform=ax.get_xaxis_transform(), clip_on=False,
+                label=f'{name}: diverged or failed (no value)')
+
+
+def diverged_band(ax):
+    """The band at the top for the runs that have no number; the numbers
+    stay below it."""
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, low * (high / low) ** (1 / 0.85))
+    ax.axhspan(low * (high / low) ** (0.87 / 0.85), ax.get_ylim()[1],
+               color='mistyrose', zorder=0)
+    ax.text(0.01, 0.93, 'diverged', transform=ax.transAxes, fontsize=7,
+            color='firebrick', va='center')

@@ -143,18 +143,28 @@ def test_the_hint_follows_the_traceback_as_typed(tmp_path):
     assert lines[-1].startswith('linreg_scratch.py: hint: `backward` needs')
 
 
-def test_docs_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
-    sys.path.insert(0, str(ROOT / 'docs'))
-    import generate
+def test_docs_and_plots_are_written_whole_or_not_at_all(tmp_path,
+                                                        monkeypatch):
     doc = tmp_path / 'doc.md'
     doc.write_text('old')
+    doc.chmod(0o640)
+
+    def cut(f):  # a write that stops, as at a file-size limit
+        f.write(b'new')
+        raise OSError(27, 'File too large')
+    with pytest.raises(OSError):
+        faults.replace_whole(str(doc), cut)
+    assert doc.read_text() == 'old' and os.listdir(tmp_path) == ['doc.md']
+    faults.replace_whole(str(doc), lambda f: f.write(b'new'))
+    assert doc.read_text() == 'new' and os.listdir(tmp_path) == ['doc.md']
+    assert doc.stat().st_mode & 0o777 == 0o640  # the mode it had
 
     def fails(*args):
         raise OSError(27, 'File too large')
     monkeypatch.setattr(os, 'replace', fails)
     with pytest.raises(OSError):
-        generate.write_whole(str(doc), 'new' * 1000)
-    assert doc.read_text() == 'old' and os.listdir(tmp_path) == ['doc.md']
+        faults.replace_whole(str(doc), lambda f: f.write(b'newer'))
+    assert doc.read_text() == 'new' and os.listdir(tmp_path) == ['doc.md']
 
 
 def test_ctrl_c_in_a_maintainer_tool_is_one_line(capsys):
