@@ -1,0 +1,73 @@
+"""The exercises with a script of their own (exercises/): each runs as
+`python exercises/NAME.py` does, prints its result, and the result is
+checked here against a closed form or a known value."""
+import contextlib
+import io
+import math
+import runpy
+
+import pytest
+import torch
+
+from commands import ROOT
+
+
+def run(name):
+    """Run exercises/NAME.py as a program; (its names, what it printed)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ns = runpy.run_path(str(ROOT / 'exercises' / f'{name}.py'),
+                            run_name='__main__')
+    return ns, out.getvalue()
+
+
+def test_ohm_learns_the_resistance_that_least_squares_finds():
+    ns, out = run('ohm')
+    I, V = ns['current'].reshape(-1), ns['voltage'].reshape(-1)
+    # The least-squares line V = R I + V0, from the normal equations
+    n, si, sv = len(I), I.sum(), V.sum()
+    R = float((n * (I * V).sum() - si * sv) / (n * (I * I).sum() - si ** 2))
+    V0 = float((sv - R * si) / n)
+    assert ns['R'].item() == pytest.approx(R, abs=0.01)
+    assert ns['V0'].item() == pytest.approx(V0, abs=0.01)
+    assert R == pytest.approx(ns['true_R'], abs=0.05) and abs(V0) < 0.03
+    assert f'learned: R {ns["R"].item():.4f} ohm' in out
+
+
+def test_planck_finds_the_temperature_on_logs_and_not_in_kelvin():
+    ns, out = run('planck')
+    lines = out.splitlines()
+    logs = [line for line in lines if line.startswith('log T')]
+    assert len(logs) == 3
+    for line in logs:  # within 0.1% of 5800 K from every start
+        T = float(line.split(': T ')[1].split(' K')[0])
+        assert abs(T - 5800) / 5800 < 1e-3, line
+    assert 'from 20000 K: T nan K' in out  # the kelvin fit blows up
+    # The model is Planck's law: at the true T it matches the clean
+    # spectrum that B(lam, T) gives in float64
+    lam = ns['lam'].double()
+    h, c, k = 6.62607015e-34, 2.99792458e8, 1.380649e-23
+    exact = 2 * h * c ** 2 / lam ** 5 / torch.expm1(h * c / (lam * k * 5800))
+    torch.testing.assert_close(
+        ns['log_planck'](ns['lam'], torch.tensor(5800.0)).double(),
+        torch.log(exact), rtol=1e-5, atol=1e-5)
+
+
+def test_second_derivatives_the_hessian_is_a_transpose_a_over_n():
+    ns, out = run('second_derivatives')
+    X, y = ns['features'], ns['labels']
+    params = ns['params']
+
+    def loss(p):  # the mean of the chapter's squared loss, written here
+        return ((X @ p[:2] + p[2] - y.reshape(-1)) ** 2 / 2).mean()
+    oracle = torch.func.hessian(loss)(params)
+    A = torch.cat([X, torch.ones(len(X), 1)], 1)
+    torch.testing.assert_close(ns['H'], oracle)
+    torch.testing.assert_close(ns['H_rows'], oracle)
+    torch.testing.assert_close(oracle, A.T @ A / len(A))
+    assert 'problem 1: element 0 of tensors does not require grad' in out
+    assert 'problem 2: Trying to backward through the graph a second time' \
+        in out
+    lam = float(torch.linalg.eigvalsh(oracle).max())
+    assert f'stable lr below {2 / lam:.2f} for squared_loss' in out
+    assert math.isclose(lam, 1.1, abs_tol=0.1)
