@@ -34,10 +34,11 @@ def parse_args(argv=None):
     parser.add_argument('--json', action='store_true',
                         help='end with one JSON line of all the results')
     parser.add_argument('--plot', type=flags.png_path, metavar='FILE.png',
-                        help='also draw, from one init over one batch '
-                             'order, the per-step MSE and the paths in '
-                             '(w1, w2) of scratch at lr and 2 lr and of '
-                             'concise at lr')
+                        help="also draw the chapter's scatter of the "
+                             'data with the lines learned and, from one '
+                             'init over one batch order, the per-step MSE '
+                             'and the paths in (w1, w2) of scratch at lr '
+                             'and 2 lr and of concise at lr')
     parser.add_argument('--equivalence', action='store_true',
                         help='also show that scratch at 2 lr and concise at '
                              'lr take the same steps from one init over one '

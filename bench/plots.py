@@ -54,7 +54,8 @@ def compare(recs, replayed, lstsq, path):
     """Left: the full-data MSE after every step of scratch at lr and at
     2 lr and of concise at lr, from one init over one batch order. Right:
     the same runs' paths in (w1, w2) over the MSE's contours."""
-    fig, (left, right) = figure(ncols=2, figsize=(12, 4.8))
+    fig, (data, left, right) = figure(ncols=3, figsize=(18, 4.8))
+    scatter(data, recs)
     lr, first = replayed['lr'], recs['scratch']
     runs = [(replayed[1], f'scratch, lr {lr:g}',
              dict(color=COLORS['scratch'], lw=1.5)),
@@ -96,6 +97,30 @@ def compare(recs, replayed, lstsq, path):
     right.set_title('paths in parameter space, equal scales; contours: MSE '
                     'with b at its lstsq value', fontsize=9)
     write_png(fig, path)
+
+
+def scatter(ax, recs):
+    """The chapter's figure, `features[:, 1]` against `labels`, with the
+    lines each trainer learned and the true one, seen from that side: at
+    each x2, w2 x2 + b + w1 times the mean of x1."""
+    import torch
+    first = recs['scratch']
+    X, y = first.features.cpu(), first.labels.cpu().reshape(-1)
+    ax.scatter(X[:, 1], y, 1, color='lightgray',
+               label="the data, as the chapter's scatter cell draws them")
+    x2 = torch.linspace(float(X[:, 1].min()), float(X[:, 1].max()), 2)
+    mean_x1 = float(X[:, 0].mean())
+    lines = [('true', first.true_w.cpu(), first.true_b, 'red', ':')] + [
+        (name, rec.w.detach().cpu().reshape(-1), rec.b.item(), COLORS[name],
+         '-' if name == 'scratch' else '--') for name, rec in recs.items()]
+    for name, w, b, color, style in lines:
+        ax.plot(x2, w[1] * x2 + b + w[0] * mean_x1, style, color=color,
+                label=f'{name}: w2 {float(w[1]):.4f}, b {float(b):.4f}')
+    ax.set_xlabel('features[:, 1]')
+    ax.set_ylabel('labels')
+    ax.legend(fontsize=7)
+    ax.set_title('the data and the lines learned (x1 at its mean)',
+                 fontsize=9)
 
 
 def floors(ax, lstsq_mse):

@@ -52,7 +52,7 @@ def gen_inits(runs):
     rows = []
     for text, argv in (('the book: N(0, 0.01)', ()),
                        ('zeros (zh 3.2 ex. 1)', ('--init', 'zeros')),
-                       ('variance 1000 (en 3.2): std 31.6',
+                       ('variance 1000 (en 1.0 3.4 ex. 1): std 31.6',
                         ('--init-std', '31.6'))):
         rows.append([text, flags(argv), *(
             f'{g(r["loss_per_epoch"][0], 3)} / {g(worst(r), 2)}'
@@ -113,7 +113,130 @@ def gen_more(runs):
                   'concise: the same'], rows)
 
 
+# Each line of `sgd` and of the loops, removed or changed as learners do:
+# (script, [(the chapter's text, what it becomes)], the edit in the table)
+STEP = '            param -= lr * param.grad / batch_size'
+SHUFFLE = ('    random.shuffle(indices)\n', '')
+EDITS = [
+    ('scratch', [(STEP, STEP.replace('-=', '+='))], '`+=`: uphill'),
+    ('scratch', [(STEP, STEP.replace(' / batch_size', ''))],
+     'no `/ batch_size`'),
+    ('scratch', [(STEP, STEP.replace('param -=', 'param = param -'))],
+     '`param = param - ...`'),
+    ('scratch', [('    with torch.no_grad():\n        for param',
+                  '    if True:\n        for param')],
+     'no `with torch.no_grad():` in `sgd`'),
+    ('scratch', [('            param.grad.zero_()\n', '')],
+     'no `grad.zero_()`'),
+    ('scratch', [('l.sum().backward()', 'l.backward()')], 'no `.sum()`'),
+    ('scratch', [SHUFFLE], 'no `random.shuffle` (the data are drawn in '
+                           'random order)'),
+    ('scratch', [SHUFFLE, ('\nbatch_size = args.batch_size\n',
+                           '\nbatch_size = args.batch_size\n'
+                           'order = labels.reshape(-1).argsort()\n'
+                           'features, labels = features[order], '
+                           'labels[order]\n')],
+     'no `random.shuffle`, the examples sorted by label (en 1.0 3.4 ex. 9)'),
+    ('concise', [('        trainer.zero_grad()\n', '')],
+     'no `trainer.zero_grad()`'),
+]
+
+
+def edited_run(name, edits, folder):
+    """The result of linreg_{name}.py with `edits` made: the losses and
+    errors of the run, or its error and the hint for it."""
+    import os
+    from bench import hints, runner
+    path = os.path.join(folder, f'{name}.py')
+    with open(runner.script_file(name), encoding='utf-8') as f:
+        text = f.read()
+    for old, new in edits:
+        assert old in text, old  # the chapter's line is still there
+        text = text.replace(old, new, 1)
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+    try:
+        result = runner.run(name, path=path).results()
+    except Exception as error:
+        line = f'`{type(error).__name__}: {str(error).split(". ")[0]}`'
+        hint = hints.hint(error)
+        return line + (f'; hint: {hint}' if hint else '')
+    losses = ', '.join(g(v, 3) for v in result['loss_per_epoch'])
+    if result.get('diverged_at_epoch'):
+        return (f'losses {losses}: diverged at epoch '
+                f'{result["diverged_at_epoch"]}')
+    return f'losses {losses}; largest w error {g(worst(result), 2)}'
+
+
+def gen_remove_it(runs):
+    """What each edit of EDITS does, from a run of the edited copy."""
+    import tempfile
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name, edits, text in EDITS:
+            rows.append([f'linreg_{name}.py', text,
+                         edited_run(name, edits, folder)])
+    book = runs.both()
+    rows.append(['both, as the book has them', '', '; '.join(
+        f'{n}: losses {", ".join(g(v, 3) for v in r["loss_per_epoch"])}'
+        for n, r in book.items())])
+    return table(['script', 'the edit', 'what happens (seed 0, 3 epochs)'],
+                 rows)
+
+
+# Every exercise of zh 3.2 and 3.3 (en 0.17 3.2 and 3.3 are the same) and
+# of en 1.0 3.4 and 3.5: (where, the question, the commands, the answer)
+EXERCISES = [
+    ('zh 3.2 ex. 1, en 1.0 3.4 ex. 1', 'weights initialised to zero, or '
+     'with variance 1,000', ['./compare.sh --init zeros',
+                             './compare.sh --init-std 31.6'],
+     'the README\'s table of inits: the loss is convex, both still work'),
+    ('zh 3.2 ex. 2, en 1.0 3.4 ex. 2', 'Ohm\'s law by automatic '
+     'differentiation', ['python exercises/ohm.py'], 'its output'),
+    ('zh 3.2 ex. 3, en 1.0 3.4 ex. 3', 'a temperature from Planck\'s law',
+     ['python exercises/planck.py'], 'its output'),
+    ('zh 3.2 ex. 4, en 1.0 3.4 ex. 4', 'the problems of second derivatives',
+     ['python exercises/second_derivatives.py'], 'its output'),
+    ('zh 3.2 ex. 5, en 1.0 3.4 ex. 5', 'why `reshape` in `squared_loss`',
+     [], 'the README: a (10,) label broadcasts to a (10, 10) error'),
+    ('zh 3.2 ex. 6, en 1.0 3.4 ex. 6', 'learning rates; more epochs',
+     ['python sweep.py lr', 'python sweep.py num-epochs --values 1,3,10'],
+     'the tables below and in the README'),
+    ('zh 3.2 ex. 7, en 1.0 3.4 ex. 7', 'a batch size that does not divide '
+     'the examples', ['./compare.sh --batch-size 300'],
+     'the table of batch sizes below: the last batch is short'),
+    ('en 1.0 3.4 ex. 8', 'the absolute loss; `y[5] = 10000`; the best of '
+     'both', ['./compare.sh --loss abs', './compare.sh --loss abs --outlier '
+              '10000', './compare.sh --loss huber --outlier 10000'],
+     'the tables of losses and of one bad label below'),
+    ('en 1.0 3.4 ex. 9', 'why reshuffle; a dataset that breaks SGD '
+     'without it', [], '"Remove it and see" below: sorted by label'),
+    ('zh 3.3 ex. 1, en 1.0 3.5 ex. 1', 'the sum for the mean: the learning '
+     'rate', ['python linreg_concise.py --reduction sum --lr 0.003'],
+     'the last row of the table of batch sizes below'),
+    ('zh 3.3 ex. 2, en 1.0 3.5 ex. 2', 'Huber\'s loss',
+     ['./compare.sh --loss huber --huber-sigma 1'], 'the table of losses'),
+    ('zh 3.3 ex. 3, en 1.0 3.5 ex. 3', 'the gradient of the weights',
+     ['python -i linreg_concise.py'], 'then `net[0].weight.grad`: the last '
+     'step\'s'),
+    ('en 1.0 3.5 ex. 4', 'learning rate and epochs: does it keep '
+     'improving?', ['python sweep.py num-epochs --plot epochs.png'],
+     'the README: down to the lstsq floor by epoch 3, then no further'),
+    ('en 1.0 3.5 ex. 5', 'the errors against the amount of data, on a log '
+     'grid', ['python sweep.py num-examples --plot data.png'],
+     'the plot: near sigma / sqrt(n), a straight line on log axes'),
+]
+
+
+def gen_every_exercise(runs):
+    return table(['exercise', 'asks', 'the command', 'the answer'], [
+        [where, asks, '<br>'.join(f'`{c}`' for c in commands) or '-',
+         answer] for where, asks, commands, answer in EXERCISES])
+
+
 GENERATORS = {
+    'every-exercise': gen_every_exercise,
+    'remove-it': gen_remove_it,
     'lr-sweep': gen_lr_sweep, 'inits': gen_inits, 'losses': gen_losses,
     'outlier': gen_outlier, 'more': gen_more,
     'epochs-sweep': lambda runs: fence(runs.sweep('num-epochs', '--values',

@@ -123,3 +123,31 @@ def test_concise_only_flags_go_to_the_concise_script_alone(capsys):
     assert code == 0
     assert summary['concise']['flags']['--reduction'] == 'sum'
     assert '--reduction' not in summary['scratch']['flags']
+
+
+def test_the_plot_shows_the_chapters_scatter_with_the_lines_learned(
+        monkeypatch, tmp_path, capsys):
+    """The first panel is the scatter cell's figure, `features[:, 1]`
+    against `labels`, with each trainer's line as its JSON reports it."""
+    from bench import plots
+    drawn = {}
+
+    def keep(fig, path):
+        drawn['fig'] = fig
+    monkeypatch.setattr(plots, 'write_png', keep)
+    code, summary, _ = compare_json(capsys, '--plot', str(tmp_path / 'q.png'),
+                                    '--num-examples', '200', *FAST)
+    assert code == 0
+    data = drawn['fig'].axes[0]
+    points = data.collections[0].get_offsets()
+    assert len(points) == 200
+    for line in data.get_lines():
+        name = line.get_label().split(':')[0]
+        w, b = ((summary[name]['w'], summary[name]['b'][0])
+                if name in summary else ([2, -3.4], 4.2))
+        x, y = line.get_data()
+        slope = (y[1] - y[0]) / (x[1] - x[0])
+        assert slope == pytest.approx(w[1], rel=1e-4)
+        assert f'b {b:.4f}' in line.get_label()
+    assert {line.get_label().split(':')[0] for line in data.get_lines()} \
+        == {'true', 'scratch', 'concise'}

@@ -71,3 +71,31 @@ def test_second_derivatives_the_hessian_is_a_transpose_a_over_n():
     lam = float(torch.linalg.eigvalsh(oracle).max())
     assert f'stable lr below {2 / lam:.2f} for squared_loss' in out
     assert math.isclose(lam, 1.1, abs_tol=0.1)
+
+
+def test_every_exercise_is_listed_with_a_command_that_runs_its_flags():
+    """Every exercise of zh 3.2/3.3 and en 1.0 3.4/3.5 is listed, and each
+    command's flags are ones its program takes."""
+    import compare
+    import sweep
+    from bench import flags
+    from exercises import answers
+    listed = ' '.join(where for where, *_ in answers.EXERCISES)
+    for book, exercises in (('zh 3.2', 7), ('zh 3.3', 3),
+                            ('en 1.0 3.4', 9), ('en 1.0 3.5', 5)):
+        for number in range(1, exercises + 1):
+            assert f'{book} ex. {number}' in listed, (book, number)
+    for _, _, commands, _ in answers.EXERCISES:
+        for command in commands:
+            words = command.replace('python -i ', 'python ').split()
+            program, argv = words[1] if words[0] == 'python' else words[0], \
+                words[2:] if words[0] == 'python' else words[1:]
+            if program.startswith('exercises/'):
+                assert (ROOT / program).is_file() and not argv
+            elif program == './compare.sh':
+                compare.parse_args(argv)
+            elif program == 'sweep.py':
+                sweep.parse_args(argv)
+            else:
+                name = program[len('linreg_'):-len('.py')]
+                flags.parse(name, argv)
