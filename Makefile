@@ -7,21 +7,35 @@ ifneq ($(word 2,$(VENV)),)
 $(error VENV='$(VENV)' holds a space, and make cannot name its stamp file there; choose a folder without one)
 endif
 D2L := d2l==1.0.3
+# uv, if installed; `make setup UV=` sets up as where it is not
+UV ?= $(shell command -v uv 2>/dev/null)
 # Keyed by what is installed, so a changed requirements.txt reinstalls;
 # Python computes the key, since not every system has sha256sum.
 REQ_KEY := $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(\
 	open('requirements.txt', 'rb').read()).hexdigest()[:12])")-$(D2L)
 STAMP := $(VENV)/.installed-$(REQ_KEY)
 
-.PHONY: setup compare test
+.PHONY: setup compare test lock
 setup: $(STAMP)
 
+# uv installs uv.lock in seconds. Where uv is not installed, pip fetches it
+# into the environment first (seconds); only if that fails does pip install
+# requirements.txt, the same pins (minutes). d2l pins numpy==1.23.5 and
+# jupyter, which do not build on Python 3.12+: it goes in with --no-deps,
+# and what it really imports is in the lock.
 $(STAMP):
 	$(PYTHON) -m venv "$(VENV)"
-	"$(VENV)/bin/python" -m pip install -r requirements.txt
-	@# d2l pins numpy==1.23.5 and jupyter, which do not build on Python
-	@# 3.12+; what it really imports is in requirements.txt instead.
-	"$(VENV)/bin/python" -m pip install --no-deps "$(D2L)"
+	@uv="$(UV)"; \
+	if [ -z "$$uv" ] && "$(VENV)/bin/python" -m pip install -q uv; then \
+	  uv="$(VENV)/bin/uv"; fi; \
+	if [ -n "$$uv" ]; then set -x; \
+	  UV_PROJECT_ENVIRONMENT="$(VENV)" "$$uv" sync --locked --inexact \
+	    --no-install-project --python "$(VENV)/bin/python" && \
+	  "$$uv" pip install --python "$(VENV)/bin/python" --no-deps "$(D2L)"; \
+	else set -x; \
+	  "$(VENV)/bin/python" -m pip install -r requirements.txt && \
+	  "$(VENV)/bin/python" -m pip install --no-deps "$(D2L)"; \
+	fi
 	"$(VENV)/bin/python" -c "from d2l import torch"
 	rm -f "$(VENV)"/.installed-*
 	touch "$@"
@@ -31,3 +45,12 @@ compare: $(STAMP)
 
 test: $(STAMP)
 	"$(VENV)/bin/python" -m pytest -q $(PYTEST_ARGS)
+
+# After an edit of pyproject.toml: pin again, and write the same pins for pip
+lock:
+	uv lock
+	{ echo "# The pins of uv.lock, for pip; made by \`make lock\` from"; \
+	  echo "# pyproject.toml: edit that, not this. d2l goes in after these,"; \
+	  echo "# with --no-deps (see the Makefile)."; \
+	  uv export --format requirements-txt --no-hashes --no-emit-project \
+	    --no-annotate --no-header; } > requirements.txt
