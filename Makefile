@@ -24,8 +24,9 @@ setup: $(STAMP)
 # jupyter, which do not build on Python 3.12+: it goes in with --no-deps,
 # and what it really imports is in the lock.
 $(STAMP):
-	$(PYTHON) -m venv "$(VENV)"
-	@uv="$(UV)"; \
+	@[ -x "$(VENV)/bin/python" ] || { set -x; $(PYTHON) -m venv "$(VENV)"; }
+	@uv="$(UV)"; [ -n "$$uv" ] || [ ! -x "$(VENV)/bin/uv" ] || \
+	  uv="$(VENV)/bin/uv"; \
 	if [ -z "$$uv" ] && "$(VENV)/bin/python" -m pip install -q uv; then \
 	  uv="$(VENV)/bin/uv"; fi; \
 	if [ -n "$$uv" ]; then set -x; \
