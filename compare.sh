@@ -28,18 +28,7 @@ if [ -z "${PYTHON:-}" ]; then
   fi
 fi
 
-# Before Python's own handler is in place, a signal still ends in one line
-trap 'echo "compare.sh: interrupted (Ctrl-C)" >&2; exit 130' INT
-trap 'echo "compare.sh: terminated" >&2; exit 143' TERM
-# find_spec is instant; importing torch here would cost seconds.
-if ! "${PYTHON}" -c 'import importlib.util as u, sys
-sys.exit(not all(u.find_spec(m) for m in ("torch", "d2l")))' 2>/dev/null
-then
-  echo "compare.sh: ${PYTHON} cannot import torch and d2l; run" \
-       "'make setup' in ${here} (or set PYTHON to a set-up interpreter)" >&2
-  exit 1
-fi
-
 # compare.py checks every flag before importing torch, then does the work
 # in one process: both scripts' chapter code, then the alternating timing.
+# A Python without torch is one line from it, naming `make setup`.
 exec "${PYTHON}" "${here}/compare.py" "$@"

@@ -91,7 +91,17 @@ def gen_first_losses(runs):
     return f'{cells[1]} (scratch) and {cells[2]} (concise)'
 
 
+def gen_setup_time(runs):
+    """The first setup's time and size, and the pip path's, as recorded."""
+    with open(os.path.join(FIGURES, 'setup.txt'), encoding='utf-8') as f:
+        lines = f.read().splitlines()
+    uv, pip = (line.split()[-3:] for line in lines[2:4])
+    return (f'{uv[0]} s and {uv[2]}B with uv, against {pip[0]} s with pip '
+            f'alone ({lines[0].split(", ")[-1]}, empty caches)')
+
+
 GENERATORS = {
+    'setup-time': gen_setup_time,
     'compare': lambda runs: fence(runs.compare()),
     'first-losses': gen_first_losses,
     'final-mse': lambda runs: compare_line(runs, 'final MSE').split()[-1],
