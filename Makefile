@@ -18,7 +18,9 @@ STAMP := $(VENV)/.installed-$(REQ_KEY)
 .PHONY: setup compare test lock
 setup: $(STAMP)
 
-# uv installs uv.lock in seconds. Where uv is not installed, pip fetches it
+# uv installs uv.lock in seconds, and compiles it to bytecode, which pip
+# does too: without it every import of torch compiles it again where
+# PYTHONDONTWRITEBYTECODE is set. Where uv is not installed, pip fetches it
 # into the environment first (seconds); only if that fails does pip install
 # requirements.txt, the same pins (minutes). d2l pins numpy==1.23.5 and
 # jupyter, which do not build on Python 3.12+: it goes in with --no-deps,
@@ -31,8 +33,10 @@ $(STAMP):
 	  uv="$(VENV)/bin/uv"; fi; \
 	if [ -n "$$uv" ]; then set -x; \
 	  UV_PROJECT_ENVIRONMENT="$(VENV)" "$$uv" sync --locked --inexact \
-	    --no-install-project --python "$(VENV)/bin/python" && \
-	  "$$uv" pip install --python "$(VENV)/bin/python" --no-deps "$(D2L)"; \
+	    --no-install-project --compile-bytecode \
+	    --python "$(VENV)/bin/python" && \
+	  "$$uv" pip install --python "$(VENV)/bin/python" --compile-bytecode \
+	    --no-deps "$(D2L)"; \
 	else set -x; \
 	  "$(VENV)/bin/python" -m pip install -r requirements.txt && \
 	  "$(VENV)/bin/python" -m pip install --no-deps "$(D2L)"; \
