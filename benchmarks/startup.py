@@ -55,10 +55,13 @@ def rounds(commands, repeats):
                     done.returncode:
                 # No figure without a baseline that ran, or a suite that
                 # passed: a ratio to a failure says nothing
-                last = (done.stderr or done.stdout).decode(
-                    errors='replace').strip().splitlines()[-1:]
+                lines = (done.stderr or done.stdout).decode(
+                    errors='replace').strip().splitlines()
+                last = [line for line in lines
+                        if line.startswith('FAILED')] + lines[-1:]
                 raise faults.Failed(f'{name} failed (exit {done.returncode}'
-                                 + (f': {last[0]}' if last else '') + '), '
+                                 + (f': {"; ".join(last)}' if last else '')
+                                 + '), '
                                  'so no figure is reported; run this with '
                                  'the set-up Python (.venv/bin/python '
                                  'benchmarks/startup.py)')
