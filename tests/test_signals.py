@@ -29,13 +29,21 @@ EXPECTED = {signal.SIGINT: (130, 'interrupted (Ctrl-C)'),
 RESULTS = []
 
 
+def as_from_a_terminal():
+    """Ctrl-C and SIGTERM as a program started from a terminal has them,
+    even where this suite runs as a background job, which ignores Ctrl-C
+    (and so would its children: the nohup rule, tests/test_faults.py)."""
+    for sig in EXPECTED:
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def one(script, sig, moment):
     """Start `script`, send `sig` at `moment` s; (status, stderr, out)."""
     process = subprocess.Popen(
         [sys.executable if script.endswith('.py') else 'bash', script],
         cwd=ROOT, env=dict(ENV, PYTHON=sys.executable), text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True)
+        start_new_session=True, preexec_fn=as_from_a_terminal)
     time.sleep(moment)
     if process.poll() is not None:  # it finished before the moment came
         return 'finished first', '', ''
