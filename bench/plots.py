@@ -51,9 +51,10 @@ def mse_along(rec, path):
 
 
 def compare(recs, replayed, lstsq, path):
-    """Left: the full-data MSE after every step of scratch at lr and at
-    2 lr and of concise at lr, from one init over one batch order. Right:
-    the same runs' paths in (w1, w2) over the MSE's contours."""
+    """Left: the chapter's scatter with the lines learned. Middle: the
+    full-data MSE after every step of scratch at lr and at 2 lr and of
+    concise at lr, from one init over one batch order. Right: the same
+    runs' paths in (w1, w2) over the MSE's contours."""
     fig, (data, left, right) = figure(ncols=3, figsize=(18, 4.8))
     scatter(data, recs)
     lr, first = replayed['lr'], recs['scratch']

@@ -8,6 +8,8 @@
 # Goals: make setup within half the pip path's time; again, within 10 s.
 #
 #   benchmarks/setup.sh          # minutes, and about 18 GB of disk
+#
+# The environments' Python: $PYTHON_BASE if set, else python3.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
