@@ -47,10 +47,6 @@ def quiet(function, *args):
     return out.getvalue()
 
 
-def fence(text):
-    return '\n```\n' + text.rstrip('\n') + '\n```\n'
-
-
 class Runs:
     """The runs the generators share, each made once."""
 
@@ -102,7 +98,7 @@ def gen_setup_time(runs):
 
 GENERATORS = {
     'setup-time': gen_setup_time,
-    'compare': lambda runs: fence(runs.compare()),
+    'compare': lambda runs: answers.fence(runs.compare()),
     'first-losses': gen_first_losses,
     'final-mse': lambda runs: compare_line(runs, 'final MSE').split()[-1],
     'double-gap': lambda runs: compare_line(
@@ -120,7 +116,7 @@ def benchmark_text(name):
         lines = text.splitlines()
         text = '\n'.join([lines[0]] + [line for line in lines[1:]
                                        if TIMING.match(line)])
-    return fence(text)
+    return answers.fence(text)
 
 
 def masked(text):

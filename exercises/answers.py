@@ -29,8 +29,13 @@ def fixed(value):
     return f'{value:.6f}' if isinstance(value, float) else value
 
 
-def flags(argv):
+def as_code(argv):
     return '`' + ' '.join(argv) + '`' if argv else ''
+
+
+def losses(result):
+    """A run's loss per epoch, as the tables show it."""
+    return ', '.join(g(v, 3) for v in result['loss_per_epoch'])
 
 
 def fence(text):
@@ -54,7 +59,7 @@ def gen_inits(runs):
                        ('zeros (zh 3.2 ex. 1)', ('--init', 'zeros')),
                        ('variance 1000 (en 1.0 3.4 ex. 1): std 31.6',
                         ('--init-std', '31.6'))):
-        rows.append([text, flags(argv), *(
+        rows.append([text, as_code(argv), *(
             f'{g(r["loss_per_epoch"][0], 3)} / {g(worst(r), 2)}'
             for r in runs.both(*argv).values())])
     return table(['init', 'flags', 'scratch: epoch-1 loss / largest w error',
@@ -69,9 +74,9 @@ def gen_losses(runs):
                         ('--loss', 'huber', '--num-epochs', '5')),
                        ('absolute', ('--loss', 'abs'))):
         both = runs.both(*argv).values()
-        rows.append([text, flags(argv),
-                     *(', '.join(g(v, 3) for v in r['loss_per_epoch'])
-                       for r in both), *(fixed(r['mse']) for r in both)])
+        rows.append([text, as_code(argv),
+                     *(losses(r) for r in both),
+                     *(fixed(r['mse']) for r in both)])
     return table(['loss', 'flags', 'scratch: loss per epoch',
                   'concise: loss per epoch', 'scratch: final MSE',
                   'concise: final MSE'], rows)
@@ -102,11 +107,11 @@ def gen_more(runs):
             ('batch 5000: one short batch, divided by 5000',
              ('--batch-size', '5000')),
             ('500 examples: 150 steps', ('--num-examples', '500'))):
-        rows.append([text, flags(argv), *(
+        rows.append([text, as_code(argv), *(
             f'{fixed(r["mse"])} / {g(worst(r), 2)}'
             for r in runs.both(*argv).values())])
     argv = ('--reduction', 'sum', '--lr', '0.003')
-    rows.append(['sum, lr / batch size (zh 3.3 ex. 1)', flags(argv), '-',
+    rows.append(['sum, lr / batch size (zh 3.3 ex. 1)', as_code(argv), '-',
                  f'{fixed(runs.one("concise", *argv)["mse"])} (the mean run: '
                  f'{fixed(runs.both()["concise"]["mse"])})'])
     return table(['run', 'flags', 'scratch: final MSE / largest w error',
@@ -161,11 +166,10 @@ def edited_run(name, edits, folder):
         line = f'`{type(error).__name__}: {str(error).split(". ")[0]}`'
         hint = hints.hint(error)
         return line + (f'; hint: {hint}' if hint else '')
-    losses = ', '.join(g(v, 3) for v in result['loss_per_epoch'])
     if result.get('diverged_at_epoch'):
-        return (f'losses {losses}: diverged at epoch '
+        return (f'losses {losses(result)}: diverged at epoch '
                 f'{result["diverged_at_epoch"]}')
-    return f'losses {losses}; largest w error {g(worst(result), 2)}'
+    return f'losses {losses(result)}; largest w error {g(worst(result), 2)}'
 
 
 def gen_remove_it(runs):
@@ -178,8 +182,7 @@ def gen_remove_it(runs):
                          edited_run(name, edits, folder)])
     book = runs.both()
     rows.append(['both, as the book has them', '', '; '.join(
-        f'{n}: losses {", ".join(g(v, 3) for v in r["loss_per_epoch"])}'
-        for n, r in book.items())])
+        f'{n}: losses {losses(r)}' for n, r in book.items())])
     return table(['script', 'the edit', 'what happens (seed 0, 3 epochs)'],
                  rows)
 
