@@ -51,11 +51,14 @@ compare: $(STAMP)
 test: $(STAMP)
 	"$(VENV)/bin/python" -m pytest -q $(PYTEST_ARGS)
 
-# After an edit of pyproject.toml: pin again, and write the same pins for pip
+# After an edit of pyproject.toml: pin again, and write the same pins for
+# pip; with the uv that make setup uses, the environment's where none is
+# installed
+LOCK_UV = $(or $(UV),$(VENV)/bin/uv)
 lock:
-	uv lock
+	"$(LOCK_UV)" lock
 	{ echo "# The pins of uv.lock, for pip; made by \`make lock\` from"; \
 	  echo "# pyproject.toml: edit that, not this. d2l goes in after these,"; \
 	  echo "# with --no-deps (see the Makefile)."; \
-	  uv export --format requirements-txt --no-hashes --no-emit-project \
+	  "$(LOCK_UV)" export --format requirements-txt --no-hashes --no-emit-project \
 	    --no-annotate --no-header; } > requirements.txt
