@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,6 +14,8 @@ BASH = shutil.which('bash') if os.name != 'nt' else None
 ENV = dict(os.environ, PYTHON=sys.executable, PYTHONUNBUFFERED='1',
            OMP_NUM_THREADS='1')
 RUNS = {}
+# Where the commands write their files
+FOLDER = Path(tempfile.mkdtemp())
 
 
 def docs_here():
@@ -61,9 +64,9 @@ def start(name, *argv, env=ENV, typed='', cwd=ROOT):
     process.stdin = None  # so that communicate() writes nothing more
 
 
-def start_all(folder):
+def start_all():
     """Start every command; each runs once, as a user types it."""
-    py, folder = sys.executable, Path(folder)
+    py, folder = sys.executable, FOLDER
     for name in ('scratch', 'concise'):
         start(f'-i {name}', py, '-i', f'linreg_{name}.py', '--num-epochs',
               '1', '--json', typed=f"import json; print('INSPECT', "
@@ -73,6 +76,9 @@ def start_all(folder):
     if BASH:
         start('compare.sh', BASH, 'compare.sh', '--num-examples', '100',
               '--repeats', '1', '--json')
+        start('compare.sh | head -1', BASH, '-c', 'set -o pipefail; '
+              '"$0" --num-examples 50 --repeats 1 --plot q.png | head -1',
+              ROOT / 'compare.sh', cwd=folder)
     start('%run', py, '-m', 'IPython', '--no-banner', '--colors=NoColor',
           '-c', '%run linreg_concise.py --lr 1')
     no_torch = fake_torch(folder / 'no-torch',

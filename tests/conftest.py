@@ -2,7 +2,6 @@
 as the session starts, so that they run beside the suite; those tests go
 last, so that they seldom wait."""
 import os
-import tempfile
 
 import commands
 from bench import flags
@@ -16,7 +15,7 @@ if flags.book_language() != 'en':
 
 
 def pytest_sessionstart(session):
-    commands.start_all(tempfile.mkdtemp())
+    commands.start_all()
     import torch  # after the commands start, so that they need not wait
     torch.set_num_threads(1)
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from commands import BASH, ENTRY_POINTS, finished
+from commands import BASH, ENTRY_POINTS, FOLDER, finished
 from helpers import one_line
 
 pytestmark = pytest.mark.background
@@ -50,6 +50,16 @@ def test_compare_sh_as_typed():
     summary = json.loads(out.splitlines()[-1])
     assert summary['scratch']['num_examples'] == 100
     assert 'concise/scratch time per epoch' in out
+
+
+@pytest.mark.skipif(not BASH, reason='no bash here')
+def test_a_closed_pipe_leaves_the_plot_written():
+    """`./compare.sh --plot q.png | head -1`, a real pipe: the picture is
+    written before the output, which stops quietly when `head` is done."""
+    code, out, err = finished('compare.sh | head -1')
+    assert code in (0, 141) and err == ''
+    assert out.startswith('# 50 examples') and out.count('\n') == 1
+    assert (FOLDER / 'q.png').read_bytes().startswith(b'\x89PNG')
 
 
 @pytest.mark.parametrize('script', ['linreg_scratch.py', 'linreg_concise.py',
