@@ -79,6 +79,10 @@ def start_all():
         start('compare.sh | head -1', BASH, '-c', 'set -o pipefail; '
               '"$0" --num-examples 50 --repeats 1 --plot q.png | head -1',
               ROOT / 'compare.sh', cwd=folder)
+    # Windows' redirected stdout: cp1252, which has no Chinese
+    start('cp1252', py, 'linreg_scratch.py', '--lang', 'zh', '--num-epochs',
+          '1', '--num-examples', '100',
+          env=dict(ENV, PYTHONIOENCODING='cp1252'))
     start('%run', py, '-m', 'IPython', '--no-banner', '--colors=NoColor',
           '-c', '%run linreg_concise.py --lr 1')
     no_torch = fake_torch(folder / 'no-torch',
