@@ -149,11 +149,11 @@ def report(results, lstsq, typed):
         print('  `squared_loss` keeps a 1/2 that `nn.MSELoss` does not, so '
               'at convergence they settle\n  near sigma^2/2 = 5e-05 and '
               'sigma^2 = 1e-04 (sigma = 0.01).')
-    for r in (s, c):
-        if r.get('diverged_at_epoch'):
-            print(f'  linreg_{r["impl"]}.py diverged at epoch '
-                  f'{r["diverged_at_epoch"]}; the other column is still a '
-                  'result')
+    diverged = [r for r in (s, c) if r.get('diverged_at_epoch')]
+    for r in diverged:
+        print(f'  linreg_{r["impl"]}.py diverged at epoch '
+              f'{r["diverged_at_epoch"]}; ' + ('the other column is still a '
+              'result' if len(diverged) == 1 else 'try a smaller --lr'))
     print(columns('', 'scratch', 'concise', 'lstsq'))
     for label, cells in zip(('w error', 'b error'),
                             zip(errors(s), errors(c), errors(lstsq))):

@@ -71,6 +71,19 @@ def test_one_trainer_diverging_is_a_result(capsys):
     assert 'flags: --lr 1;' in captured.out
 
 
+def test_both_diverging_is_said_as_both(capsys):
+    code, summary, captured = compare_json(capsys, '--lr', '100',
+                                           '--num-epochs', '2', '--repeats',
+                                           '1', '--num-examples', '50')
+    assert code == 0
+    assert [summary[k]['diverged_at_epoch'] for k in ('scratch',
+                                                      'concise')] == [1, 1]
+    out = captured.out
+    assert out.count('diverged at epoch 1; try a smaller --lr') == 2
+    assert 'the other column' not in out
+    assert 'first run, 2 epochs' in out  # the epochs the runs took
+
+
 def test_a_short_last_batch_parts_the_pair(capsys):
     code, summary, _ = compare_json(capsys, '--batch-size', '32',
                                     '--num-examples', '200',
