@@ -79,7 +79,7 @@ for start in (1000.0, 3000.0, 20000.0):
     fitted_T = float(torch.exp(log_T))
     off = abs(fitted_T - true_T) / true_T
     print(f'log T, log densities, lr 0.01, from {start:.0f} K: T '
-          f'{fitted_T:.1f} K (off by {100 * off:.2f}%), loss {l:.3g}')
+          f'{fitted_T:.2f} K (off by {100 * off:.3f}%), loss {l:.3g}')
 
 # %% A coarse check from another law, Wien's: lam_max T = 2.898e-3 m K,
 # at the brightest of the 100 wavelengths
