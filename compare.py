@@ -28,9 +28,10 @@ def parse_args(argv=None):
                     'a common MSE, the errors in w and b, the closed-form '
                     'least-squares fit and their training times side by '
                     'side.',
-        epilog='Every other flag goes to both scripts unchanged, but '
-               '--reduction, which goes to linreg_concise.py alone. A '
-               'trainer that diverges is a result: exit status 0.')
+        epilog='Every other flag (`linreg_concise.py --help` lists them) '
+               'goes to both scripts unchanged, but --reduction, which goes '
+               'to linreg_concise.py alone. A trainer that diverges is a '
+               'result: exit status 0.')
     parser.add_argument('--json', action='store_true',
                         help='end with one JSON line of all the results')
     parser.add_argument('--plot', type=flags.png_path, metavar='FILE.png',

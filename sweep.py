@@ -33,8 +33,9 @@ def parse_args(argv=None):
         prog=PROG, usage=f'{PROG} {{{",".join(GRIDS)}}} [options]',
         description='Sweep the learning rate, the data size or the epochs. '
                     + ' '.join(f'{k} grid: {v}.' for k, v in GRIDS.items()),
-        epilog='Every other flag goes to the scripts unchanged (--reduction '
-               'to linreg_concise.py alone).')
+        epilog='Every other flag (`linreg_concise.py --help` lists them) '
+               'goes to the scripts unchanged (--reduction to '
+               'linreg_concise.py alone).')
     parser.add_argument('--impl', choices=['both', 'scratch', 'concise'],
                         default='both', help='which script to sweep')
     parser.add_argument('--values',
