@@ -3,8 +3,7 @@
 matplotlib is imported only when a picture is asked for, with the Agg
 backend, so that no display is needed.
 """
-from bench import faults
-from bench.flags import printable
+from bench import faults, flags
 
 COLORS = {'scratch': 'tab:blue', 'concise': 'tab:orange', 'lstsq': 'gray',
           'noise': 'tab:red'}
@@ -36,7 +35,7 @@ def save(prog, draw, path):
     try:
         draw()
     except OSError as error:
-        faults.say(prog, f'error: cannot write {printable(path)}: '
+        faults.say(prog, f'error: cannot write {flags.printable(path)}: '
                          f'{error.strerror or error}')
         return 1
     return 0
@@ -173,7 +172,6 @@ def contours(ax, rec, lstsq, view):
 def sweep_figure(rows, args):
     """Sweeps: final MSE, and the errors in w and b, against the swept
     setting on log axes; diverged or failed points in a band at the top."""
-    from bench import flags
     setting = args.setting
     fig, axes = figure(ncols=2, figsize=(11, 4.2))
     for name in ('scratch', 'concise', 'lstsq'):

@@ -18,14 +18,6 @@ import sys
 from bench import faults, flags, variants
 
 
-def same_file(one, other):
-    """Whether two paths name one file (False if either is missing)."""
-    try:
-        return bool(one and other) and os.path.samefile(one, other)
-    except OSError:
-        return False
-
-
 def in_ipython():
     """Whether an IPython shell or kernel runs this code (`%run`, cells).
     Not the bare `InteractiveShell` that `d2l.set_figsize()` makes when no
@@ -40,8 +32,9 @@ def start(name, namespace):
     parses the flags (so --help is at once) and, for `python file.py`,
     makes each fault, a Ctrl-C during the imports too, one line."""
     given = namespace.get('__bench__')  # from bench.runner.run
-    program = given is None and same_file(sys.argv[0],
-                                          namespace.get('__file__'))
+    file = namespace.get('__file__')
+    program = given is None and file is not None and \
+        os.path.realpath(sys.argv[0]) == os.path.realpath(file)
     if given is not None:
         args = flags.argparse.Namespace(**vars(given['args']))
         mode = 'runner'
