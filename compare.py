@@ -215,7 +215,7 @@ def compare(argv):
     from d2l import torch as d2l  # noqa: F401
     if args.plot:
         from bench import plots
-    faults.raise_on_signals()
+    faults.raise_on_signals(PROG)
     recs = {name: runner.run(name, parsed[name]) for name in parsed}
     results = {name: recs[name].results() for name in recs}
     lstsq = runner.least_squares(recs['scratch'])

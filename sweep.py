@@ -132,7 +132,7 @@ def run_sweep(argv):
     if args.plot:
         from bench import plots  # noqa: F401
     variants.resolve_device(args.points[0][2].device)  # before any point
-    faults.raise_on_signals()
+    faults.raise_on_signals(PROG)
     rows = []
     try:
         sweep(args, rows)

@@ -55,31 +55,43 @@ def on_signals(handler):
             signal.signal(sig, handler)
 
 
+def end_at_once(prog, signum):
+    """End the program now, in the signal's one line and exit status."""
+    status, line = SIGNALS[signum]
+    try:
+        sys.stdout.flush()  # what was printed stays printed
+    except Exception:
+        pass
+    try:
+        os.write(2, f'{prog}: {line}\n'.encode())
+    finally:
+        os._exit(status)
+
+
 def exit_at_once(prog):
     """From now on Ctrl-C and SIGTERM end the program at once, in one line.
 
     No exception is raised into the code that runs: during the imports,
     pybind11 aborts on one and matplotlib turns one into its own error, and
     nothing has been computed that would need cleaning up."""
-    def handler(signum, frame):
-        status, line = SIGNALS[signum]
-        try:
-            sys.stdout.flush()  # what was printed stays printed
-        except Exception:
-            pass
-        try:
-            os.write(2, f'{prog}: {line}\n'.encode())
-        finally:
-            os._exit(status)
-    on_signals(handler)
+    on_signals(lambda signum, frame: end_at_once(prog, signum))
 
 
-def raise_on_signals():
+def raise_on_signals(prog):
     """From now on Ctrl-C raises KeyboardInterrupt and SIGTERM Terminated,
-    so that a runner keeps what it finished and leaves no file half-made."""
+    so that a runner keeps what it finished and leaves no file half-made.
+    One raised in a finalizer (a weakref's callback, a `__del__`), which
+    Python would print and then go on, ends the program at once instead."""
     def handler(signum, frame):
         raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
     on_signals(handler)
+
+    def unraisable(info):
+        if isinstance(info.exc_value, KeyboardInterrupt):
+            end_at_once(prog, signal.SIGTERM if isinstance(
+                info.exc_value, Terminated) else signal.SIGINT)
+        sys.__unraisablehook__(info)
+    sys.unraisablehook = unraisable
 
 
 def restore_signals():

@@ -105,3 +105,26 @@ def test_every_signal_ends_the_run_in_one_line():
                  EXPECTED[job[1]][0], f'{job[0]}: {EXPECTED[job[1]][1]}\n')]
     assert not wrong, wrong
     assert len(late) < len(RESULTS) / 2  # most signals landed in the window
+
+
+@pytest.mark.parametrize('sig', list(EXPECTED))
+def test_a_signal_inside_a_finalizer_still_ends_the_run(sig):
+    """compare.sh and sweep.py raise a signal as an exception, so that they
+    keep what they finished; raised inside a finalizer (here a `__del__`;
+    weakrefs' callbacks while Python tears down), Python would print it
+    and go on. It ends the run in one line instead."""
+    code = ('import os, signal, time\n'
+            'from bench import faults\n'
+            'faults.raise_on_signals("compare.sh")\n'
+            'class Finalized:\n'
+            '    def __del__(self):\n'
+            f'        os.kill(os.getpid(), {int(sig)})\n'
+            '        time.sleep(0.1)\n'
+            'Finalized()\n'
+            'print("went on")\n')
+    done = subprocess.run([sys.executable, '-c', code], cwd=ROOT, env=ENV,
+                          capture_output=True, text=True, timeout=60,
+                          preexec_fn=as_from_a_terminal)
+    status, line = EXPECTED[sig]
+    assert (done.returncode, done.stderr, done.stdout) == (
+        status, f'compare.sh: {line}\n', '')
