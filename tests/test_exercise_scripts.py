@@ -53,6 +53,8 @@ def test_planck_finds_the_temperature_on_logs_and_not_in_kelvin():
         torch.log(exact), rtol=1e-5, atol=1e-5)
 
 
+# torch.func.hessian, the oracle, warns from inside torch 2.14
+@pytest.mark.filterwarnings('ignore:`torch.jit.script` is deprecated')
 def test_second_derivatives_the_hessian_is_a_transpose_a_over_n():
     ns, out = run('second_derivatives')
     X, y = ns['features'], ns['labels']
