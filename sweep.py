@@ -136,9 +136,7 @@ def run_sweep(argv):
     rows = []
     try:
         sweep(args, rows)
-    except KeyboardInterrupt:
-        done = sum(1 for r in rows if r['impl'] != 'lstsq')
-        faults.say(PROG, f'interrupted; the {done} finished points follow')
+    except KeyboardInterrupt:  # the finished points, then its one line
         finish(rows, args)
         raise
     return finish(rows, args)

@@ -45,6 +45,26 @@ def test_more_epochs_reach_the_floor_and_stay(capsys, tmp_path):
     assert plot.read_bytes()[:4] == b'\x89PNG'
 
 
+def test_ctrl_c_keeps_the_finished_points_then_one_line(capsys,
+                                                        monkeypatch):
+    from bench import runner
+    run, calls = runner.run, []
+
+    def interrupted_at_the_second_point(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt()
+        return run(*args, **kwargs)
+    monkeypatch.setattr(runner, 'run', interrupted_at_the_second_point)
+    assert sweep.main(['lr', '--values', '0.03,0.1', '--impl', 'scratch',
+                       '--num-examples', '50', '--json']) == 130
+    out, err = capsys.readouterr()
+    rows = json.loads(out.splitlines()[-1])
+    assert [(r['impl'], r['lr']) for r in rows] == [('scratch', 0.03),
+                                                    ('lstsq', 0.03)]
+    assert err == 'sweep.py: interrupted (Ctrl-C)\n'
+
+
 def test_a_sweep_whose_every_point_fails_keeps_its_table_and_json(
         capsys, tmp_path):
     plot = tmp_path / 'f.png'
