@@ -153,8 +153,9 @@ def report(results, lstsq, typed):
     diverged = [r for r in (s, c) if r.get('diverged_at_epoch')]
     for r in diverged:
         print(f'  linreg_{r["impl"]}.py diverged at epoch '
-              f'{r["diverged_at_epoch"]}; ' + ('the other column is still a '
-              'result' if len(diverged) == 1 else 'try a smaller --lr'))
+              f'{r["diverged_at_epoch"]}' + ('; the other column is still a '
+                                             'result' if len(diverged) == 1
+                                             else ''))
     print(columns('', 'scratch', 'concise', 'lstsq'))
     for label, cells in zip(('w error', 'b error'),
                             zip(errors(s), errors(c), errors(lstsq))):
