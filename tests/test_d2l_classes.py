@@ -1,11 +1,14 @@
 """d2l's own en 1.0 classes as the oracle: `LinearRegressionScratch` with
 `SGD`, and `LinearRegression`, driven by `d2l.Trainer`, take the same steps
 as our two trainers, fed the same data, initial parameters and batches."""
+import re
+
 import pytest
 import torch
 from d2l import torch as d2l
 
 from bench import runner
+from commands import ROOT
 from helpers import run
 
 
@@ -97,3 +100,13 @@ def test_lazy_linear_ignores_the_en_1_0_init():
     weight = model.net.weight.detach()
     assert weight.abs().max() > 0.1  # PyTorch's default, not N(0, 0.01)
     assert model.net.bias.detach().abs().max() > 0  # nor the zero bias
+
+
+def test_the_terminal_snippet_in_docs_en_1_0_prints_its_loss(capsys):
+    """docs/en-1.0.md's code, as a reader pastes it: one loss line, and
+    none of the `<Figure ...>` lines the board prints in a terminal."""
+    text = (ROOT / 'docs' / 'en-1.0.md').read_text(encoding='utf-8')
+    snippet = re.search(r'```python\n(.*?)```', text, re.S).group(1)
+    exec(compile(snippet, 'docs/en-1.0.md', 'exec'), {})
+    out = capsys.readouterr().out
+    assert re.fullmatch(r'loss \d\.\d{6}\n', out), out
