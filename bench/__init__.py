@@ -14,13 +14,13 @@ answered before the seconds that `import torch` takes.
 import os
 import sys
 
-from bench import faults, flags
+from bench import faults
 
 # A program of ours (not a runner's script, not IPython's %run): from this
 # first moment a Ctrl-C or SIGTERM ends it at once, in one line (issue 25)
-if os.path.basename(sys.argv[0]) in flags.PROGRAMS \
+if os.path.basename(sys.argv[0]) in faults.PROGRAMS \
         and 'IPython' not in sys.modules:
-    faults.exit_at_once(flags.PROGRAMS[os.path.basename(sys.argv[0])])
+    faults.exit_at_once(faults.PROGRAMS[os.path.basename(sys.argv[0])])
 
 from bench import variants  # noqa: E402
 from bench.record import start  # noqa: E402

@@ -6,17 +6,19 @@ set up); 130: Ctrl-C; 143: SIGTERM; 141: a closed pipe, quietly. A bug in
 a line the learner edited is no fault: it keeps Python's traceback, which
 points at the line, and a hint follows when it is a classic mistake.
 """
-import importlib.util
+# Imported first of all, so that a Ctrl-C is one line as soon as can be:
+# tempfile, importlib.util and bench.hints are imported where they are used
 import io
 import os
 import signal
 import sys
-import tempfile
-
-from bench import hints
 
 SIGNALS = {signal.SIGINT: (130, 'interrupted (Ctrl-C)'),
            signal.SIGTERM: (143, 'terminated')}
+# Our programs' files, and the names their lines begin with
+PROGRAMS = {'linreg_scratch.py': 'linreg_scratch.py', 'compare.py':
+            'compare.sh', 'linreg_concise.py': 'linreg_concise.py',
+            'sweep.py': 'sweep.py'}
 # What requirements.txt installs, and `random`, which a learner's own
 # random.py beside the scripts would hide
 PACKAGES = ('torch', 'torchvision', 'd2l', 'numpy', 'pandas', 'matplotlib',
@@ -143,6 +145,7 @@ def replace_whole(path, write):
     """Write `path` whole or not at all: `write(file)` fills a temporary
     sibling of the file (of the one a symbolic link names), renamed over
     it, with the mode of the file it replaces or the one the umask gives."""
+    import tempfile
     target = os.path.realpath(path)
     umask = os.umask(0)
     os.umask(umask)
@@ -183,6 +186,7 @@ def hiding():
 def fault(prog, error):
     """Print the one line that `error` ends in and return the exit status;
     None for an error that is a bug, whose traceback shows where."""
+    import importlib.util
     hidden = hiding()
     if isinstance(error, Terminated):
         say(prog, 'terminated')
@@ -227,6 +231,7 @@ def install(prog):
         status = fault(prog, error)
         if status is None:
             sys.__excepthook__(kind, error, traceback)
+            from bench import hints
             hint = hints.hint(error)
             if hint:
                 say(prog, f'hint: {hint}')

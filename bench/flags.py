@@ -11,9 +11,6 @@ import os
 import sys
 
 PROGS = {'scratch': 'linreg_scratch.py', 'concise': 'linreg_concise.py'}
-# The programs' files, and the names they answer by
-PROGRAMS = {**{f: f for f in PROGS.values()}, 'compare.py': 'compare.sh',
-            'sweep.py': 'sweep.py'}
 CONCISE_ONLY = ('--reduction',)  # the flags the scratch script lacks
 # Bytes one example costs at the peak (the data, the shuffled list of
 # indices, the full-data loss), measured at 1e7 examples, beside the
