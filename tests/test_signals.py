@@ -20,8 +20,9 @@ pytestmark = [pytest.mark.background, pytest.mark.skipif(
     os.name != 'posix', reason='POSIX signals')]
 # Every 50 ms from 0.1 s to 1 s, where torch, d2l and matplotlib import,
 # each script with each signal; then every second to the first epoch line,
-# one signal each. (Before about 40 ms Python itself is starting, and no
-# program's code has run yet.)
+# one signal each. (Before some 30 ms, more on a busy machine, Python
+# itself is starting and the program has set no handler: on Linux, /proc
+# tells those runs apart, and they are not judged.)
 DENSE = [round(0.1 + 0.05 * i, 2) for i in range(19)]
 LATE = [1.25 + i for i in range(5)]
 EXPECTED = {signal.SIGINT: (130, 'interrupted (Ctrl-C)'),
@@ -37,6 +38,18 @@ def as_from_a_terminal():
         signal.signal(sig, signal.SIG_DFL)
 
 
+def handled(pid):
+    """Whether the program has set its handlers (Python itself has none
+    for SIGTERM), as Linux's /proc tells; True where nothing tells."""
+    try:
+        with open(f'/proc/{pid}/status') as status:
+            caught = next(line for line in status
+                          if line.startswith('SigCgt:'))
+    except (OSError, StopIteration):
+        return True
+    return bool(int(caught.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
+
+
 def one(script, sig, moment):
     """Start `script`, send `sig` at `moment` s; (status, stderr, out)."""
     process = subprocess.Popen(
@@ -47,6 +60,7 @@ def one(script, sig, moment):
     time.sleep(moment)
     if process.poll() is not None:  # it finished before the moment came
         return 'finished first', '', ''
+    starting = not handled(process.pid)
     process.send_signal(sig)
     try:
         out, err = process.communicate(timeout=60)
@@ -60,7 +74,8 @@ def one(script, sig, moment):
         try:
             os.killpg(process.pid, 0)
         except ProcessLookupError:
-            return process.returncode, err, out
+            return ('Python was starting' if starting
+                    else process.returncode), err, out
         time.sleep(0.1)
     os.killpg(process.pid, signal.SIGKILL)
     return 'left a process running', err, out
@@ -100,11 +115,17 @@ def test_every_signal_ends_the_run_in_one_line():
     late = [job for job, (status, _, out) in RESULTS
             if status == 'finished first' or status == -job[1]
             and '# linreg_' in out]
+    # Sent before the program had set its handlers (a busy machine starts
+    # Python slowly): what Python does then is not the program's to say
+    starting = [job for job, (status, _, _) in RESULTS
+                if status == 'Python was starting']
+    late += starting
     wrong = [(job, status, err[-300:]) for job, (status, err, _) in RESULTS
              if job not in late and (status, err) != (
                  EXPECTED[job[1]][0], f'{job[0]}: {EXPECTED[job[1]][1]}\n')]
     assert not wrong, wrong
     assert len(late) < len(RESULTS) / 2  # most signals landed in the window
+    assert len(starting) < len(RESULTS) / 4
 
 
 @pytest.mark.parametrize('sig', list(EXPECTED))
