@@ -16,9 +16,9 @@ import sys
 SIGNALS = {signal.SIGINT: (130, 'interrupted (Ctrl-C)'),
            signal.SIGTERM: (143, 'terminated')}
 # Our programs' files, and the names their lines begin with
-PROGRAMS = {'linreg_scratch.py': 'linreg_scratch.py', 'compare.py':
-            'compare.sh', 'linreg_concise.py': 'linreg_concise.py',
-            'sweep.py': 'sweep.py'}
+PROGRAMS = {'linreg_scratch.py': 'linreg_scratch.py', 'sweep.py': 'sweep.py',
+            'linreg_concise.py': 'linreg_concise.py',
+            'compare.py': 'compare.sh'}
 # What requirements.txt installs, and `random`, which a learner's own
 # random.py beside the scripts would hide
 PACKAGES = ('torch', 'torchvision', 'd2l', 'numpy', 'pandas', 'matplotlib',
