@@ -38,6 +38,7 @@ class Refused(Failed):
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that a runner's clean-up runs."""
+    signum = signal.SIGTERM  # a bare KeyboardInterrupt is SIGINT's
 
 
 def say(prog, line):
@@ -90,8 +91,8 @@ def raise_on_signals(prog):
 
     def unraisable(info):
         if isinstance(info.exc_value, KeyboardInterrupt):
-            end_at_once(prog, signal.SIGTERM if isinstance(
-                info.exc_value, Terminated) else signal.SIGINT)
+            end_at_once(prog, getattr(info.exc_value, 'signum',
+                                      signal.SIGINT))
         sys.__unraisablehook__(info)
     sys.unraisablehook = unraisable
 
@@ -188,12 +189,10 @@ def fault(prog, error):
     None for an error that is a bug, whose traceback shows where."""
     import importlib.util
     hidden = hiding()
-    if isinstance(error, Terminated):
-        say(prog, 'terminated')
-        return 143
-    if isinstance(error, KeyboardInterrupt):
-        say(prog, 'interrupted (Ctrl-C)')
-        return 130
+    if isinstance(error, KeyboardInterrupt):  # Terminated too
+        status, line = SIGNALS[getattr(error, 'signum', signal.SIGINT)]
+        say(prog, line)
+        return status
     if isinstance(error, BrokenPipeError):  # `| head`: write no more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
