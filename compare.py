@@ -13,14 +13,16 @@ import statistics
 import sys
 import time
 
-from bench import faults, flags, record
+from bench import faults, flags, runner, watch
 
 PROG = 'compare.sh'
 BUDGET = 15.0  # seconds of timing after which no more pairs are started
+NAMES = ('scratch', 'concise')
 
 
 def parse_args(argv=None):
-    """compare.sh's own flags, and the scripts' flags checked as theirs."""
+    """compare.sh's own flags and the edits', and the scripts' flags
+    checked as each script checks them: (options, argv for the scripts)."""
     parser = flags.Parser(
         prog=PROG,
         description='Run linreg_scratch.py and linreg_concise.py with the '
@@ -28,10 +30,9 @@ def parse_args(argv=None):
                     'a common MSE, the errors in w and b, the closed-form '
                     'least-squares fit and their training times side by '
                     'side.',
-        epilog='Every other flag (`linreg_concise.py --help` lists them) '
-               'goes to both scripts unchanged, but --reduction, which goes '
-               'to linreg_concise.py alone. A trainer that diverges is a '
-               'result: exit status 0.')
+        epilog='Every other flag (`python linreg_concise.py --help` lists '
+               'them) goes to both scripts unchanged. A trainer that '
+               'diverges is a result: exit status 0.')
     parser.add_argument('--json', action='store_true',
                         help='end with one JSON line of all the results')
     parser.add_argument('--plot', type=flags.png_path, metavar='FILE.png',
@@ -48,52 +49,64 @@ def parse_args(argv=None):
                         help='timed one-epoch runs of each trainer, in '
                              'alternating pairs after a warm-up pair; fewer '
                              f'once timing has taken {BUDGET:g} s')
+    flags.add_edits(parser)
     args, rest = parser.parse_known_args(argv)
-    return args, flags.check(PROG, flags.split(rest))
+    for name in NAMES:
+        flags.check(PROG, edits_of(args, name), runner.script_file(name),
+                    rest)
+    return args, rest
 
 
-def data_pass(rec):
+def edits_of(args, name):
+    """The edits for linreg_{name}.py: --reduction is the concise's."""
+    return flags.argparse.Namespace(**dict(
+        vars(args), reduction=args.reduction if name == 'concise' else
+        'mean'))
+
+
+def data_pass(run):
     """Time one pass over the script's own iterator, with no training."""
     from timer import Timer
-    timer = Timer(rec.args.device)
-    batches = rec.ns['data_iter']
-    if callable(batches) and not hasattr(batches, 'dataset'):  # scratch
-        batches = batches(rec.args.batch_size, rec.features, rec.labels)
+    ns = run.seen.ns
+    timer = Timer(run.flags.get('--device', 'cpu'))
+    batches = ns['data_iter']
+    if not hasattr(batches, '__iter__'):  # scratch's: a function
+        batches = batches(ns['batch_size'], ns['features'], ns['labels'])
     timer.start()
     for X, y in batches:
         pass
     return timer.stop()
 
 
-def time_both(parsed, repeats, budget=BUDGET):
-    """Time one epoch of each trainer, by the script's own Timer, in
-    alternating pairs after a warm-up pair; no new pair after `budget` s."""
-    from bench import runner
-    one = {name: flags.argparse.Namespace(**dict(vars(args), num_epochs=1))
-           for name, args in parsed.items()}
-    epochs = {name: [] for name in parsed}
-    loading = {name: [] for name in parsed}
-    order, started = list(parsed), time.perf_counter()
+def time_both(args, rest, repeats, budget=BUDGET):
+    """Time the epochs of each trainer, by the script's own Timer, in
+    alternating one-epoch runs after a warm-up pair; no new pair after
+    `budget` s. The per-pair ratio of their medians cancels a load that
+    comes and goes."""
+    one = [*rest, '--num-epochs', '1']
+    epochs = {name: [] for name in NAMES}
+    loading = {name: [] for name in NAMES}
+    ratios, order, started = [], list(NAMES), time.perf_counter()
     for i in range(1 + repeats):
         if i > 3 and time.perf_counter() - started > budget:
             break
+        pair = {}
         for name in order:
-            rec = runner.run(name, one[name])
+            run = runner.run(name, one, edits_of(args, name))
+            pair[name] = statistics.median(run.epoch_seconds)
             if i:  # the first pair is the warm-up
-                epochs[name].append(rec.timer.times[0])
-                loading[name].append(data_pass(rec))
+                epochs[name] += run.epoch_seconds
+                loading[name].append(data_pass(run))
+        if i:
+            ratios.append(pair['concise'] / pair['scratch'])
         order.reverse()  # neither trainer always goes first
     timing = {name: {
         'epoch_median': statistics.median(epochs[name]),
         'epoch_min': min(epochs[name]), 'epoch_max': max(epochs[name]),
         'epoch_runs': epochs[name],
         'data_median': statistics.median(loading[name])}
-        for name in parsed}
-    # A load that comes and goes slows both runs of a pair alike: the median
-    # of the per-pair ratios cancels it
-    ratio = statistics.median(c / s for c, s in zip(epochs['concise'],
-                                                    epochs['scratch']))
-    return timing, ratio
+        for name in NAMES}
+    return timing, statistics.median(ratios), len(ratios)
 
 
 def cell(value, width=0):
@@ -111,90 +124,119 @@ def columns(label, *texts):
     return f'{label:<26}' + ''.join(f' {text:>21}' for text in texts)
 
 
-def errors(result):
-    if result.get('diverged_at_epoch'):
-        return (f'diverged at epoch {result["diverged_at_epoch"]}',) * 2
-    return tuple(', '.join(f'{v:+.5f}' for v in result[key])
-                 for key in ('w_error', 'b_error'))
+def errors(run):
+    if run.diverged_at_epoch:
+        return (f'diverged at epoch {run.diverged_at_epoch}',) * 2
+    return tuple(', '.join(f'{v:+.5f}' for v in errors)
+                 for errors in (run.w_error, run.b_error))
 
 
-def halves(result):
-    """The run's own loss over its MSE at the last finite epoch."""
-    pairs = [(l, m) for l, m in zip(result['loss_per_epoch'],
-                                    result['mse_per_epoch'])
+def halves(run):
+    """The run's printed loss over its MSE, at its first finite epoch
+    (the most digits printed), and k where every finite epoch's printed
+    loss is k times its MSE (1/2 or 1) to the digits printed, else None."""
+    pairs = [(l, m) for l, m in zip(run.loss_per_epoch, run.mse_per_epoch)
              if math.isfinite(l) and math.isfinite(m) and m > 0]
-    return pairs[-1][0] / pairs[-1][1] if pairs else math.nan
+    if not pairs:
+        return math.nan, None
+    printed = 1e-6  # `{:f}` rounds to 6 decimals, and float32's own
+    same = [k for k in (0.5, 1) if all(abs(l - k * m) <= printed
+                                       for l, m in pairs)]
+    return pairs[0][0] / pairs[0][1], (same[0] if same else None)
 
 
-def report(results, lstsq, typed):
-    """Print the loss table and the errors, before any timing."""
-    s, c = results['scratch'], results['concise']
-    same = s['data_sha256'] == c['data_sha256']
-    steps = sorted(set(s['steps_per_epoch']))
-    typed = typed or "none, the book's numbers"
-    print(f'# {s["num_examples"]} examples, {len(s["steps_per_epoch"])} '
-          f'epochs of {steps[0] if len(steps) == 1 else steps} steps; '
-          f'flags: {typed}; same data in both: '
-          f'{"yes" if same else "NO"} (sha256 {s["data_sha256"][:12]})')
+def what_ran(run):
+    steps = sorted(set(run.steps_per_epoch))
+    epochs = len(run.steps_per_epoch)
+    return (f'{run.num_examples} examples, {epochs} '
+            f'epoch{"s" * (epochs != 1)} of '
+            f'{steps[0] if len(steps) == 1 else run.steps_per_epoch} steps '
+            f'(batch {run.batch_size})')
+
+
+def report(runs, lstsq):
+    """Print the edits, the loss table and the errors, before any timing."""
+    s, c = runs['scratch'], runs['concise']
+    for line in s.edits + c.edits:
+        print(f'# edit: {line}')
+    ran = {name: what_ran(run) for name, run in runs.items()}
+    typed = flags.shown(c.flags) or "none, the book's numbers"
+    same = s.data_sha256 == c.data_sha256
+    print('# ' + (f'{ran["scratch"]} in both' if len(set(ran.values())) == 1
+                  else f'scratch: {ran["scratch"]}; concise: '
+                       f'{ran["concise"]}')
+          + f'; flags: {typed}; same data in both: '
+          f'{"yes" if same else "NO"} (sha256 {s.data_sha256[:12]})')
     print(f'{"epoch":>5}  {"scratch loss":>13}  {"concise loss":>13}  '
           f'{"scratch MSE":>12}  {"concise MSE":>12}')
-    for epoch in range(len(s['loss_per_epoch'])):
-        row = [r[key][epoch] for key in ('loss_per_epoch', 'mse_per_epoch')
-               for r in (s, c)]
-        print(f'{epoch + 1:>5}  {cell(row[0], 13)}  {cell(row[1], 13)}  '
-              f'{cell(row[2], 12)}  {cell(row[3], 12)}')
-    ratios = halves(s), halves(c)
-    print(f'  own loss / MSE, measured: scratch {ratios[0]:.2f}, concise '
-          f'{ratios[1]:.2f}; the MSE columns use one definition for both.')
-    if abs(ratios[0] - 0.5) < 1e-3 and abs(ratios[1] - 1) < 1e-3:
+    for epoch in range(max(len(s.mse_per_epoch), len(c.mse_per_epoch))):
+        row = [cell(values[epoch], width) if epoch < len(values) else
+               ' ' * width for values, width in (
+                   (s.loss_per_epoch, 13), (c.loss_per_epoch, 13),
+                   (s.mse_per_epoch, 12), (c.mse_per_epoch, 12))]
+        print(f'{epoch + 1:>5}  ' + '  '.join(row))
+    if len(s.mse_per_epoch) != len(c.mse_per_epoch):
+        print('  the two ran different epochs: a blank is an epoch that '
+              'one did not run.')
+    (rs, ks), (rc, kc) = halves(s), halves(c)
+    print(f'  printed loss / MSE: scratch {rs:.2f}, concise {rc:.2f}; the '
+          'MSE columns use one definition for both.')
+    if (ks, kc) == (0.5, 1):
         print('  `squared_loss` keeps a 1/2 that `nn.MSELoss` does not, so '
               'at convergence they settle\n  near sigma^2/2 = 5e-05 and '
               'sigma^2 = 1e-04 (sigma = 0.01).')
-    diverged = [r for r in (s, c) if r.get('diverged_at_epoch')]
+    diverged = [r for r in (s, c) if r.diverged_at_epoch]
     for r in diverged:
-        print(f'  linreg_{r["impl"]}.py diverged at epoch '
-              f'{r["diverged_at_epoch"]}' + ('; the other column is still a '
-                                             'result' if len(diverged) == 1
-                                             else ''))
+        print(f'  linreg_{r.impl}.py diverged at epoch '
+              f'{r.diverged_at_epoch}' + ('; the other column is still a '
+                                          'result' if len(diverged) == 1
+                                          else ''))
     print(columns('', 'scratch', 'concise', 'lstsq'))
+    fit = (', '.join(f'{v:+.5f}' for v in lstsq[key])
+           for key in ('w_error', 'b_error'))
     for label, cells in zip(('w error', 'b error'),
-                            zip(errors(s), errors(c), errors(lstsq))):
+                            zip(errors(s), errors(c), fit)):
         print(columns(label, *cells))
-    print(columns('final MSE', *(cell(None if r.get('diverged_at_epoch')
-                                      else r['mse']) for r in (s, c, lstsq))))
+    print(columns('final MSE', *(cell(None if r.diverged_at_epoch else
+                                      r.mse) for r in (s, c)),
+                  cell(lstsq['mse'])))
     print('  lstsq: the closed-form least-squares fit on the same data '
           '(`torch.linalg.lstsq`),\n  the lowest MSE any line reaches '
-          'there.')
+          'there. What the scripts print is not shown here:\n  `python -m '
+          'bench linreg_scratch.py` (with the same flags) shows it.')
 
 
 def ms(seconds):
     return f'{1000 * seconds:.1f} ms'
 
 
-def report_timing(results, timing, ratio):
+def report_timing(timing, ratio, pairs):
     """Print the timing rows, every one read from the scripts' Timers."""
-    s, c = results['scratch'], results['concise']
     ts, tc = timing['scratch'], timing['concise']
-    epochs = len(s['epoch_seconds'])
-    print(columns(f'first run, {epochs} epoch{"s" * (epochs != 1)}',
-                  ms(s['train_seconds']), ms(c['train_seconds'])))
     print(columns('per epoch, median (range)', *(
         f'{ms(t["epoch_median"])} ({1000 * t["epoch_min"]:.1f}-'
         f'{1000 * t["epoch_max"]:.1f})' for t in (ts, tc))))
     print(columns('  of which data loading', ms(ts['data_median']),
                   ms(tc['data_median'])))
     print(f'concise/scratch time per epoch: {ratio:.2f}x (median of '
-          f'{len(ts["epoch_runs"])} alternating pairs of one-epoch runs, '
-          'after a warm-up pair;\n  imports and data generation excluded)')
+          f'{pairs} alternating pair{"s" * (pairs != 1)} of one-epoch '
+          'runs, after a warm-up pair;\n  imports and data generation '
+          'excluded)')
 
 
 def equivalence(replayed):
-    """Print and return the parameter gaps of the replays."""
-    from bench import runner
-    lr = replayed['lr']
-    gaps = {'double_lr_gap': runner.path_gap(replayed[2],
-                                             replayed['concise']),
-            'same_lr_gap': runner.path_gap(replayed[1], replayed['concise'])}
+    """Print and return the parameter gaps of the replays, or say why
+    there are none."""
+    if replayed is None:
+        print('equivalence: cannot replay these runs: replayed over its own '
+              'batches, a run\'s update\n  (its optimizer, else its `sgd`)'
+              ' does not land where the run did, as after an edit of its '
+              'loop')
+        return None
+    lr = replayed.lr
+    gaps = {'double_lr_gap': runner.path_gap(replayed.double,
+                                             replayed.concise),
+            'same_lr_gap': runner.path_gap(replayed.same, replayed.concise)}
     print('equivalence, one init and one batch order for both (gap: '
           '|difference| / max(1, |parameter|), over every step):')
     for key, factor in (('double_lr_gap', 2), ('same_lr_gap', 1)):
@@ -204,41 +246,38 @@ def equivalence(replayed):
 
 
 def main(argv=None):
+    faults.exit_at_once(PROG)  # from the first moment: one line
     return faults.guarded(PROG, lambda: compare(argv))
 
 
 def compare(argv):
-    args, parsed = parse_args(argv)
-    # The imports end at once on a signal; after them, a signal is raised,
-    # so that a plot's temporary file is removed
-    faults.exit_at_once(PROG)
-    from bench import runner
+    args, rest = parse_args(argv)
     from d2l import torch as d2l  # noqa: F401
     if args.plot:
         from bench import plots
+    # After the imports, a signal is raised, so that a plot's temporary
+    # file is removed
     faults.raise_on_signals(PROG)
-    recs = {name: runner.run(name, parsed[name]) for name in parsed}
-    results = {name: recs[name].results() for name in recs}
-    lstsq = runner.least_squares(recs['scratch'])
-    replayed = None
-    if args.plot or args.equivalence:
-        replayed = runner.replays(recs['scratch'], recs['concise'],
-                                  parsed['scratch'].seed)
+    runs = {name: runner.run(name, rest, edits_of(args, name))
+            for name in NAMES}
+    lstsq = runner.least_squares(runs['scratch'])
+    replayed = runner.replays(runs['scratch'], runs['concise'])
     status = 0
     if args.plot:  # before any output, which a closed pipe could stop
         status = plots.save(PROG, lambda: plots.compare(
-            recs, replayed, lstsq, args.plot), args.plot)
-    report(results, lstsq, flags.shown(parsed['concise'].typed))
+            runs, replayed, lstsq, args.plot), args.plot)
+    report(runs, lstsq)
     sys.stdout.flush()
-    timing, ratio = time_both(parsed, args.repeats)
-    report_timing(results, timing, ratio)
-    summary = dict(results, lstsq=lstsq, time_ratio=ratio, timing=timing)
+    timing, ratio, pairs = time_both(args, rest, args.repeats)
+    report_timing(timing, ratio, pairs)
+    summary = dict({name: run.results() for name, run in runs.items()},
+                   lstsq=lstsq, time_ratio=ratio, timing=timing)
     if args.equivalence:
         summary['equivalence'] = equivalence(replayed)
     if args.plot and not status:
         print(f'wrote {flags.printable(args.plot)}')
     if args.json:
-        faults.write_whole(json.dumps(record.strict(summary)))
+        faults.write_whole(json.dumps(watch.strict(summary)))
     return status
 
 

@@ -4,10 +4,42 @@ section 3.3 (en 1.0 writes it with classes in 3.5: docs/en-1.0.md).
     python linreg_concise.py            # prints what the chapter prints
     python -i linreg_concise.py         # ... then look at `net[0].weight`
     python linreg_concise.py --help     # the flags that change its numbers
+
+
+It needs only the book's packages and `timer.py` beside it.
 """
-import bench  # not the book's: the flags, one-line faults, the record
-record = bench.start('concise', globals())
-args = record.args
+import argparse
+import os
+import sys
+
+# The book's numbers, as flags; read before the imports, so that `--help`
+# is at once
+parser = argparse.ArgumentParser(
+    description='Concise linear regression: d2l zh 2.0 section 3.3 '
+                '(en 0.17 section 3.3; en 1.0 section 3.5).',
+    formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+parser.add_argument('--num-examples', type=int, default=1000,
+                    help='examples drawn by `d2l.synthetic_data`')
+parser.add_argument('--batch-size', type=int, default=10,
+                    help='minibatch size')
+parser.add_argument('--lr', type=float, default=0.03, help='learning rate')
+parser.add_argument('--num-epochs', type=int, default=3,
+                    help='passes over the data')
+parser.add_argument('--seed', type=int, default=0,
+                    help='seeds `random` and `torch` before the data')
+parser.add_argument('--init-std', type=float, default=0.01,
+                    help='std of the initial weights')
+language = os.environ.get('LC_ALL') or os.environ.get('LANG') or ''
+parser.add_argument('--lang', choices=['en', 'zh'],
+                    default='zh' if language.startswith('zh') else 'en',
+                    help="the last lines' labels: en 0.17's or zh 2.0's")
+# A kernel's or an editor's argv is not this file's: the book's numbers
+mine = os.path.basename(sys.argv[0]) == os.path.basename(
+    globals().get('__file__', ''))
+args = parser.parse_args(sys.argv[1:] if mine else [])
+for name in ('num_examples', 'batch_size', 'num_epochs', 'lr', 'init_std'):
+    if not getattr(args, name) > 0:  # NaN too
+        parser.error(f'argument --{name.replace("_", "-")}: must be above 0')
 
 # %% [markdown]
 # # 3.3 线性回归的简洁实现 / Concise Implementation of Linear Regression
@@ -28,7 +60,6 @@ torch.manual_seed(args.seed)
 true_w = torch.tensor([2, -3.4])
 true_b = 4.2
 features, labels = d2l.synthetic_data(true_w, true_b, args.num_examples)
-true_w, features, labels = record.data(true_w, true_b, features, labels)
 
 # %% [markdown]
 # ## 3.3.2 读取数据集 / Reading the Dataset
@@ -62,14 +93,12 @@ net = nn.Sequential(nn.Linear(2, 1))
 # %%
 net[0].weight.data.normal_(0, args.init_std)
 net[0].bias.data.fill_(0)
-net = record.params(net)
 
 # %% [markdown]
 # ## 3.3.5 定义损失函数 / Defining the Loss Function
 
 # %%
 loss = nn.MSELoss()
-loss = bench.variants.loss(args, loss)
 
 # %% [markdown]
 # ## 3.3.6 定义优化算法 / Defining the Optimization Algorithm
@@ -81,7 +110,7 @@ trainer = torch.optim.SGD(net.parameters(), lr=args.lr)
 # ## 3.3.7 训练 / Training
 
 # %%
-timer = Timer(args.device)
+timer = Timer()
 num_epochs = args.num_epochs
 for epoch in range(num_epochs):
     timer.start()
@@ -93,7 +122,6 @@ for epoch in range(num_epochs):
     timer.stop()
     l = loss(net(features), labels)
     print(f'epoch {epoch + 1}, loss {l:f}')
-    record.epoch(l)
 
 # %%
 w = net[0].weight.data
@@ -110,4 +138,3 @@ else:
 # %%
 print(f'{timer.sum():.3f} sec training, {len(timer.times)} epochs '
       '(imports and data generation excluded)')
-record.report(timer)

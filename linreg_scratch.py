@@ -4,10 +4,43 @@ section 3.2 (en 1.0 writes it with classes in 3.4: docs/en-1.0.md).
     python linreg_scratch.py            # prints what the chapter prints
     python -i linreg_scratch.py         # ... then look at `w`, `b`, `features`
     python linreg_scratch.py --help     # the flags that change its numbers
+
+It needs only the book's packages and `timer.py` beside it.
 """
-import bench  # not the book's: the flags, one-line faults, the record
-record = bench.start('scratch', globals())
-args = record.args
+import argparse
+import os
+import sys
+
+main_module = sys.modules['__main__']  # see the scatter plot's cell
+
+# The book's numbers, as flags; read before the imports, so that `--help`
+# is at once
+parser = argparse.ArgumentParser(
+    description='Linear regression from scratch: d2l zh 2.0 section 3.2 '
+                '(en 0.17 section 3.2; en 1.0 section 3.4).',
+    formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+parser.add_argument('--num-examples', type=int, default=1000,
+                    help='examples drawn by `synthetic_data`')
+parser.add_argument('--batch-size', type=int, default=10,
+                    help='minibatch size')
+parser.add_argument('--lr', type=float, default=0.03, help='learning rate')
+parser.add_argument('--num-epochs', type=int, default=3,
+                    help='passes over the data')
+parser.add_argument('--seed', type=int, default=0,
+                    help='seeds `random` and `torch` before the data')
+parser.add_argument('--init-std', type=float, default=0.01,
+                    help='std of the initial weights')
+language = os.environ.get('LC_ALL') or os.environ.get('LANG') or ''
+parser.add_argument('--lang', choices=['en', 'zh'],
+                    default='zh' if language.startswith('zh') else 'en',
+                    help="the last lines' labels: en 0.17's or zh 2.0's")
+# A kernel's or an editor's argv is not this file's: the book's numbers
+mine = os.path.basename(sys.argv[0]) == os.path.basename(
+    globals().get('__file__', ''))
+args = parser.parse_args(sys.argv[1:] if mine else [])
+for name in ('num_examples', 'batch_size', 'num_epochs', 'lr', 'init_std'):
+    if not getattr(args, name) > 0:  # NaN too
+        parser.error(f'argument --{name.replace("_", "-")}: must be above 0')
 
 # %% [markdown]
 # # 3.2 线性回归的从零开始实现 / Linear Regression Implementation from Scratch
@@ -47,7 +80,9 @@ print('features:', features[0], '\nlabel:', labels[0])
 d2l.set_figsize()
 # The semicolon is for displaying the plot only
 d2l.plt.scatter(features[:, 1].detach().numpy(), labels.detach().numpy(), 1);
-true_w, features, labels = record.data(true_w, true_b, features, labels)
+# `d2l.set_figsize()` started an IPython shell, which took `__main__` and
+# the prompt: `python -i` gets the chapter's names and `>>>` back
+sys.modules['__main__'], sys.ps1, sys.ps2 = main_module, '>>> ', '... '
 
 # %% [markdown]
 # ## 3.2.2 读取数据集 / Reading the Dataset
@@ -78,7 +113,6 @@ for X, y in data_iter(batch_size, features, labels):
 # %%
 w = torch.normal(0, args.init_std, size=(2, 1), requires_grad=True)
 b = torch.zeros(1, requires_grad=True)
-w, b = record.params(w, b)
 
 # %% [markdown]
 # ## 3.2.4 定义模型 / Defining the Model
@@ -119,10 +153,9 @@ lr = args.lr
 num_epochs = args.num_epochs
 net = linreg
 loss = squared_loss
-loss = bench.variants.loss(args, loss)
 
 # %%
-timer = Timer(args.device)
+timer = Timer()
 for epoch in range(num_epochs):
     timer.start()
     for X, y in data_iter(batch_size, features, labels):
@@ -134,7 +167,6 @@ for epoch in range(num_epochs):
     with torch.no_grad():
         train_l = loss(net(features, w, b), labels)
         print(f'epoch {epoch + 1}, loss {float(train_l.mean()):f}')
-    record.epoch(train_l)
 
 # %%
 if args.lang == 'zh':
@@ -147,4 +179,3 @@ else:
 # %%
 print(f'{timer.sum():.3f} sec training, {len(timer.times)} epochs '
       '(imports and data generation excluded)')
-record.report(timer)

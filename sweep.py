@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 
-from bench import faults, flags, record
+from bench import faults, flags, runner, watch
 
 PROG = 'sweep.py'
 GRIDS = {
@@ -33,9 +33,8 @@ def parse_args(argv=None):
         prog=PROG, usage=f'{PROG} {{{",".join(GRIDS)}}} [options]',
         description='Sweep the learning rate, the data size or the epochs. '
                     + ' '.join(f'{k} grid: {v}.' for k, v in GRIDS.items()),
-        epilog='Every other flag (`linreg_concise.py --help` lists them) '
-               'goes to the scripts unchanged (--reduction to '
-               'linreg_concise.py alone).')
+        epilog='Every other flag (`python linreg_concise.py --help` lists '
+               'them) goes to the scripts unchanged.')
     parser.add_argument('--impl', choices=['both', 'scratch', 'concise'],
                         default='both', help='which script to sweep')
     parser.add_argument('--values',
@@ -44,6 +43,7 @@ def parse_args(argv=None):
                         help='also draw the table to FILE.png')
     parser.add_argument('--json', action='store_true',
                         help='end with one JSON line: the rows')
+    flags.add_edits(parser)
     argv = list(sys.argv[1:] if argv is None else argv)
     settings = [arg for arg in argv if arg in GRIDS]
     args, rest = parser.parse_known_args(
@@ -64,13 +64,23 @@ def parse_args(argv=None):
         parser.error(f'argument --values: {error}')
     if not args.values:
         parser.error('argument --values: no values')
-    argvs = flags.split(rest)
-    args.points = [(value, name, parsed[name]) for value in args.values
-                   for parsed in [flags.check(PROG, {
-                       name: argvs[name] + [flag, str(value)]
-                       for name in argvs}, names=impls(args))]
-                   for name in impls(args)]
+    args.points = []
+    for value in args.values:
+        argv = [*rest, flag, str(value)]
+        for name in impls(args):
+            flags.check(PROG, edits_of(args, name),
+                        runner.script_file(name), argv)
+            args.points.append((value, name, argv))
+    args.edits = []  # as the runs show them
+    args.others = ' '.join([*rest, flags.shown(flags.typed_edits(args))])
     return args
+
+
+def edits_of(args, name):
+    """The edits for linreg_{name}.py: --reduction is the concise's."""
+    return flags.argparse.Namespace(**dict(
+        vars(args), reduction=args.reduction if name == 'concise' else
+        'mean'))
 
 
 def impls(args):
@@ -81,22 +91,22 @@ def sweep(args, rows):
     """Run every point afresh, appending one row per point and script (and
     one for the lstsq fit) to `rows`, so that Ctrl-C keeps what is done; a
     point that fails or diverges is a row that says so."""
-    from bench import runner
-    for value, name, point in args.points:
+    for value, name, argv in args.points:
         base = {'impl': name, args.setting: value}
         try:
-            rec = runner.run(name, point)
+            run = runner.run(name, argv, edits_of(args, name))
         except faults.Failed as error:
             rows.append(dict(base, failed=str(error)))
             continue
-        result = rec.results()
-        if result.get('diverged_at_epoch'):
-            rows.append(dict(base, diverged=result['diverged_at_epoch']))
+        args.edits += [e for e in run.edits if e not in args.edits]
+        if run.diverged_at_epoch:
+            rows.append(dict(base, diverged=run.diverged_at_epoch))
         else:
-            rows.append(row(base, result, loss=result['loss_per_epoch'][-1]))
+            rows.append(row(base, run.results(),
+                            loss=run.loss_per_epoch[-1]))
         if name == impls(args)[-1]:  # the same data for every impl
             rows.append(row(dict(base, impl='lstsq'),
-                            runner.least_squares(rec)))
+                            runner.least_squares(run)))
 
 
 def row(base, result, **more):
@@ -121,17 +131,16 @@ def report(rows, setting):
 
 
 def main(argv=None):
+    faults.exit_at_once(PROG)  # from the first moment: one line
     return faults.guarded(PROG, lambda: run_sweep(argv))
 
 
 def run_sweep(argv):
     args = parse_args(argv)
-    faults.exit_at_once(PROG)
-    from bench import runner, variants  # noqa: F401
     from d2l import torch as d2l  # noqa: F401
     if args.plot:
         from bench import plots  # noqa: F401
-    variants.resolve_device(args.points[0][2].device)  # before any point
+    runner.resolve_device(args.device)  # before any point
     faults.raise_on_signals(PROG)
     rows = []
     try:
@@ -143,7 +152,10 @@ def run_sweep(argv):
 
 
 def finish(rows, args):
-    """Print the table, the plot and the JSON of the finished rows."""
+    """Print the edits, the table, the plot and the JSON of the finished
+    rows."""
+    for line in args.edits:
+        print(f'# edit: {line}')
     report(rows, args.setting)
     status = 0
     if args.plot and not any('mse' in r for r in rows if r['impl'] !=
@@ -158,7 +170,7 @@ def finish(rows, args):
         if not status:
             print(f'wrote {flags.printable(args.plot)}')
     if args.json:
-        faults.write_whole(json.dumps(record.strict(rows)))
+        faults.write_whole(json.dumps(watch.strict(rows)))
     return status
 
 

@@ -1,10 +1,12 @@
 """One line and an exit status for each fault a user meets.
 
-2: bad input (argparse's line, or a device that is not there); 1: a run
-that failed (divergence, out of memory, a full disk, a Python that is not
-set up); 130: Ctrl-C; 143: SIGTERM; 141: a closed pipe, quietly. A bug in
-a line the learner edited is no fault: it keeps Python's traceback, which
-points at the line, and a hint follows when it is a classic mistake.
+For the runners (compare.sh, sweep.py, `python -m bench`); a chapter
+script run directly is plain Python. 2: bad input (argparse's line, or a
+device that is not there); 1: a run that failed (divergence, out of
+memory, a full disk, a Python that is not set up); 130: Ctrl-C; 143:
+SIGTERM; 141: a closed pipe, quietly. A bug in a line the learner edited
+is no fault: it keeps Python's traceback, which points at the line, and a
+hint follows when it is a classic mistake.
 """
 # Imported first of all, so that a Ctrl-C is one line as soon as can be:
 # tempfile, importlib.util and bench.hints are imported where they are used
@@ -15,10 +17,6 @@ import sys
 
 SIGNALS = {signal.SIGINT: (130, 'interrupted (Ctrl-C)'),
            signal.SIGTERM: (143, 'terminated')}
-# Our programs' files, and the names their lines begin with
-PROGRAMS = {'linreg_scratch.py': 'linreg_scratch.py', 'sweep.py': 'sweep.py',
-            'linreg_concise.py': 'linreg_concise.py',
-            'compare.py': 'compare.sh'}
 # What requirements.txt installs, and `random`, which a learner's own
 # random.py beside the scripts would hide
 PACKAGES = ('torch', 'torchvision', 'd2l', 'numpy', 'pandas', 'matplotlib',
@@ -95,13 +93,6 @@ def raise_on_signals(prog):
                                       signal.SIGINT))
         sys.__unraisablehook__(info)
     sys.unraisablehook = unraisable
-
-
-def restore_signals():
-    """Python's own Ctrl-C and SIGTERM, for the prompt of `python -i`."""
-    on_signals(signal.default_int_handler)
-    if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def safe_streams():
@@ -219,43 +210,37 @@ def fault(prog, error):
     return None
 
 
-def install(prog):
-    """For a script run as a program: signals end it at once, faults end in
-    one line, and a bug keeps its traceback, plus a hint if it is a
-    classic mistake."""
-    exit_at_once(prog)
-    safe_streams()
-
-    def excepthook(kind, error, traceback):
-        status = fault(prog, error)
-        if status is None:
-            sys.__excepthook__(kind, error, traceback)
-            from bench import hints
-            hint = hints.hint(error)
-            if hint:
-                say(prog, f'hint: {hint}')
-            status = 1
-        if sys.flags.interactive:  # the prompt stays, with every name
-            return
-        try:
-            sys.stdout.flush()
-        except Exception:
-            pass
-        os._exit(status)
-    sys.excepthook = excepthook
+def print_bug(error):
+    """Python's traceback of a bug in a chapter script that a runner ran,
+    from the script's first frame (the runner's are left out), then the
+    hint for a classic mistake, under the script's name."""
+    import traceback
+    from bench import hints
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != error.script:
+        tb = tb.tb_next
+    traceback.print_exception(type(error), error, tb or error.__traceback__)
+    hint = hints.hint(error)
+    if hint:
+        say(os.path.basename(error.script), f'hint: {hint}')
 
 
 def guarded(prog, body):
     """Run `body()` for a runner; turn each fault into one line and an exit
-    status."""
+    status, and a bug in a script it ran into the script's traceback."""
     safe_streams()
     try:
         status = body()
         sys.stdout.flush()  # a full disk shows here, not at exit
         return status
-    except (KeyboardInterrupt, Failed, OSError, ImportError,
-            MemoryError, RuntimeError) as error:
+    except (KeyboardInterrupt, Exception) as error:
         status = fault(prog, error)
+        if status is None and getattr(error, 'script', None):
+            try:
+                sys.stdout.flush()
+            finally:
+                print_bug(error)
+            return 1
         if status is None:
             raise
         return status

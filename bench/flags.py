@@ -1,4 +1,5 @@
-"""The flags of both scripts, compare.sh and sweep.py.
+"""The runners' flags: the exercises' edits, and the scripts' own flags,
+parsed by each script's flags block as the script parses them.
 
 Nothing here imports torch, so that a typo or `--help` is answered before
 the seconds that `import torch` takes. Every default reproduces the book.
@@ -11,7 +12,6 @@ import os
 import sys
 
 PROGS = {'scratch': 'linreg_scratch.py', 'concise': 'linreg_concise.py'}
-CONCISE_ONLY = ('--reduction',)  # the flags the scratch script lacks
 # Bytes one example costs at the peak (the data, the shuffled list of
 # indices, the full-data loss), measured at 1e7 examples, beside the
 # 0.7-0.9 GB that the imports take
@@ -73,41 +73,14 @@ def png_path(text):
     return text
 
 
-def book_language():
-    """zh where the locale is Chinese (LC_ALL, LC_MESSAGES or LANG), else
-    en: which edition's labels the scripts print by default."""
-    for variable in ('LC_ALL', 'LC_MESSAGES', 'LANG'):
-        value = os.environ.get(variable)
-        if value:
-            return 'zh' if value.lower().startswith('zh') else 'en'
-    return 'en'
-
-
-def script_parser(name):
-    """The flags of linreg_{name}.py; their defaults reproduce the book."""
-    concise = name == 'concise'
-    parser = Parser(
-        prog=PROGS[name],
-        description=('Concise linear regression: d2l zh 2.0 section 3.3 '
-                     '(en 0.17 section 3.3; en 1.0 section 3.5).' if concise
-                     else 'Linear regression from scratch: d2l zh 2.0 '
-                     'section 3.2 (en 0.17 section 3.2; en 1.0 section 3.4).'),
-        epilog='The defaults print what the chapter prints, after '
-               '`random.seed(0); torch.manual_seed(0)`.')
-    add = parser.add_argument
-    add('--num-examples', type=positive_int, default=1000,
-        help='examples drawn by `synthetic_data`')
-    add('--batch-size', type=positive_int, default=10, help='minibatch size')
-    add('--lr', type=positive_float, default=0.03, help='learning rate')
-    add('--num-epochs', type=positive_int, default=3,
-        help='passes over the data')
-    add('--seed', type=number(int), default=0,
-        help='seeds `random` and `torch` once, before the data are drawn')
+def add_edits(parser):
+    """The exercises' variants: each an edit of the scripts' lines
+    (bench/edits.py), shown before the run."""
+    add = parser.add_argument_group(
+        'edits of the scripts (each the line a learner would change, '
+        'shown before the run)').add_argument
     add('--init', choices=['normal', 'zeros'], default='normal',
         help='`w` from N(0, init_std^2), or all zeros (zh 3.2 ex. 1)')
-    add('--init-std', type=positive_float, default=0.01,
-        help='std of the normal init (en 1.0 3.4 ex. 1: variance 1000 is '
-             '--init-std 31.6)')
     add('--loss', choices=['squared', 'huber', 'abs'], default='squared',
         help='squared: the book\'s; huber: zh 3.3 ex. 2 (`nn.SmoothL1Loss('
              'beta=sigma)` in the concise script); abs: |y_hat - y|')
@@ -116,37 +89,63 @@ def script_parser(name):
              'sigma, then |y_hat - y| - sigma / 2')
     add('--outlier', type=number(float), metavar='Y',
         help='set labels[5] to Y after drawing the data (en 1.0 3.4 ex. 8)')
-    if concise:
-        add('--reduction', choices=['mean', 'sum'], default='mean',
-            help='how the loss folds a minibatch (zh 3.3 ex. 1): sum needs '
-                 'the lr divided by the batch size to take the same steps')
+    add('--reduction', choices=['mean', 'sum'], default='mean',
+        help='linreg_concise.py: how `nn.MSELoss` folds a minibatch (zh '
+             '3.3 ex. 1): sum needs the lr divided by the batch size to '
+             'take the same steps')
     add('--device', choices=['cpu', 'cuda', 'mps', 'auto'], default='cpu',
         help='where to train; auto: an available accelerator, else cpu')
-    add('--lang', choices=['en', 'zh'], default=book_language(),
-        help='the labels of the last lines: en 0.17\'s or zh 2.0\'s; the '
-             'default follows the locale (LANG)')
-    add('--json', action='store_true',
-        help='end with one line of JSON holding the results')
-    return parser
 
 
-def parse(name, argv=()):
-    """Parse linreg_{name}.py's flags, and refuse what cannot run."""
-    parser = script_parser(name)
-    args = parser.parse_args(list(argv))
-    args.typed = typed(parser, args)
-    if args.init == 'zeros':
-        if '--init-std' in args.typed:
-            parser.error('argument --init-std: applies to --init normal only')
-        args.init_std = 0.0  # N(0, 0) is all zeros
-    if '--huber-sigma' in args.typed and args.loss != 'huber':
-        parser.error('argument --huber-sigma: applies to --loss huber only')
-    if args.outlier is not None and args.num_examples < 6:
-        parser.error('argument --outlier: labels[5] needs --num-examples 6 '
-                     'or more')
+def typed_edits(options):
+    """The edits' flags that differ from the book's, as typed."""
+    shown = {}
+    for flag, book in (('--init', 'normal'), ('--loss', 'squared'),
+                       ('--huber-sigma', 1.0), ('--outlier', None),
+                       ('--reduction', 'mean'), ('--device', 'cpu')):
+        value = getattr(options, flag[2:].replace('-', '_'), book)
+        if value != book:
+            shown[flag] = value
+    return shown
+
+
+def script_args(prog, path, argv):
+    """Parse `argv` with the flags block of the script at `path` (all
+    before its first cell), as the script itself would: (parser, args).
+    Its error is one line under `prog`'s name, exit 2; --help exits 0."""
+    with open(path, encoding='utf-8') as f:
+        block = f.read().split('\n# %%', 1)[0]
+    namespace = {'__name__': '__main__', '__file__': path}
+    saved, sys.argv = sys.argv, [path, *argv]
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(err):
+            exec(compile(block, path, 'exec'), namespace)
+    except SystemExit:  # argparse's line, or --help's exit
+        message = (err.getvalue().strip().splitlines() or [''])[-1]
+        if message:
+            print(f'{prog}: {message.split(": ", 1)[-1]}', file=sys.stderr)
+        raise
+    finally:
+        sys.argv = saved
+    return namespace['parser'], namespace['args']
+
+
+def check(prog, options, path, argv):
+    """The script's args for `argv`; stop in one line, exit 2, where the
+    edits cannot apply to them or they cannot fit in memory."""
+    parser, args = script_args(prog, path, argv)
+    given = typed(parser, args)
+    if options.init == 'zeros' and '--init-std' in given:
+        stop(prog, 'argument --init-std: applies to --init normal only')
+    if options.huber_sigma != 1.0 and options.loss != 'huber':
+        stop(prog, 'argument --huber-sigma: applies to --loss huber only')
+    if options.outlier is not None and args.num_examples < 6:
+        stop(prog, 'argument --outlier: labels[5] needs --num-examples 6 '
+                   'or more')
     refusal = memory_refusal(args.num_examples)
     if refusal:
-        parser.error(f'argument --num-examples: {refusal}')
+        stop(prog, f'argument --num-examples: {refusal}')
     return args
 
 
@@ -181,46 +180,6 @@ def memory_refusal(num_examples):
     most = max(free - BYTES_OF_IMPORTS, 0) // BYTES_PER_EXAMPLE
     return (f'{num_examples} examples need about {need / 1e9:.1f} GB of '
             f'memory and {free / 1e9:.1f} GB are free; try at most {most:,}')
-
-
-def split(argv):
-    """Split the flags meant for the scripts into scratch's and concise's."""
-    argvs = {'scratch': [], 'concise': []}
-    argv = list(argv)
-    while argv:
-        arg = argv.pop(0)
-        if arg.split('=')[0] in CONCISE_ONLY:
-            argvs['concise'].append(arg)
-            if '=' not in arg and argv and not argv[0].startswith('--'):
-                argvs['concise'].append(argv.pop(0))
-        else:
-            for name in argvs:
-                argvs[name].append(arg)
-    return argvs
-
-
-def check(prog, argvs, names=tuple(PROGS)):
-    """Parse each script's flags now, as the script would, and stop with
-    its one-line message under `prog`'s name if one is wrong; a flag that
-    only the concise script takes, when it does not run, is refused."""
-    if 'concise' not in names:
-        for arg in argvs['concise']:
-            if arg.split('=')[0] in CONCISE_ONLY:
-                stop(prog, f'argument {arg.split("=")[0]}: applies to '
-                           'linreg_concise.py, which this run does not run')
-    parsed = {}
-    for name in names:
-        err = io.StringIO()
-        try:
-            with contextlib.redirect_stderr(err):
-                parsed[name] = parse(name, argvs[name])
-        except SystemExit as exit:  # argparse's one line, or --help's exit
-            message = (err.getvalue().strip().splitlines() or [''])[-1]
-            if message:
-                print(f'{prog}: {message.split(": ", 1)[-1]}',
-                      file=sys.stderr)
-            raise
-    return parsed
 
 
 def stop(prog, message):

@@ -41,33 +41,40 @@ def save(prog, draw, path):
     return 0
 
 
-def mse_along(rec, path):
+def mse_along(run, path):
     """The full-data MSE at each point of a replayed path."""
     import torch
-    params = torch.stack(path).to(rec.features.device)
-    y_hat = rec.features @ params[:, :-1].T + params[:, -1]
-    return ((y_hat - rec.labels) ** 2).mean(0).tolist()
+    features, labels = run.seen.ns['features'], run.seen.ns['labels']
+    params = torch.stack(path).to(features.device)
+    y_hat = features @ params[:, :-1].T + params[:, -1]
+    return ((y_hat - labels.reshape(-1, 1)) ** 2).mean(0).tolist()
 
 
-def compare(recs, replayed, lstsq, path):
+def compare(runs, replayed, lstsq, path):
     """Left: the chapter's scatter with the lines learned. Middle: the
     full-data MSE after every step of scratch at lr and at 2 lr and of
     concise at lr, from one init over one batch order. Right: the same
-    runs' paths in (w1, w2) over the MSE's contours."""
+    runs' paths in (w1, w2) over the MSE's contours. Without replays (an
+    edit they cannot follow), the scatter alone."""
+    if replayed is None:
+        fig, data = figure(figsize=(6, 4.8))
+        scatter(data, runs)
+        return write_png(fig, path)
     fig, (data, left, right) = figure(ncols=3, figsize=(18, 4.8))
-    scatter(data, recs)
-    lr, first = replayed['lr'], recs['scratch']
-    runs = [(replayed[1], f'scratch, lr {lr:g}',
+    scatter(data, runs)
+    lr, first = replayed.lr, runs['scratch']
+    runs = [(replayed.same, f'scratch, lr {lr:g}',
              dict(color=COLORS['scratch'], lw=1.5)),
-            (replayed['concise'], f'concise, lr {lr:g}',
+            (replayed.concise, f'concise, lr {lr:g}',
              dict(color=COLORS['concise'], lw=5, alpha=0.5)),
-            (replayed[2], f'scratch, lr {2 * lr:g}',
+            (replayed.double, f'scratch, lr {2 * lr:g}',
              dict(color='black', lw=1, ls='--'))]
     for steps, text, style in runs:
         left.plot(mse_along(first, steps), label=text + ': MSE', **style)
     floors(left, lstsq['mse'])
-    per_epoch = len(replayed[1]) // max(len(first.steps), 1)
-    for epoch in range(1, len(first.steps) + 1):
+    epochs = len(first.steps_per_epoch)
+    per_epoch = (len(replayed.same) - 1) // max(epochs, 1)
+    for epoch in range(1, epochs + 1):
         left.axvline(epoch * per_epoch, color='lightgray', lw=0.8)
     left.set_yscale('log')
     left.set_xlabel('SGD step (0: the initial parameters; gray: epoch ends)')
@@ -76,12 +83,12 @@ def compare(recs, replayed, lstsq, path):
     left.set_title('one init, one batch order for all three\nconcise at lr '
                    'steps as scratch at 2 lr: nn.MSELoss has no 1/2',
                    fontsize=9)
-    true_w = [round(w, 4) for w in first.true_w.cpu().tolist()]
+    true_w = [round(w, 4) for w in first.seen.ns['true_w'].cpu().tolist()]
     paths = [([float(p[0]) for p in steps if bool(p.isfinite().all())],
               [float(p[1]) for p in steps if bool(p.isfinite().all())])
              for steps, _, _ in runs]
-    view = frame([*true_w, *lstsq['w'], paths[0][0][0], paths[0][1][0]],
-                 paths)
+    start_w1, start_w2 = paths[0][0][0], paths[0][1][0]
+    view = frame([*true_w, *lstsq['w'], start_w1, start_w2], paths)
     contours(right, first, lstsq, view)
     for (w1, w2), (_, text, style) in zip(paths, runs):
         right.plot(w1, w2, label=text, **style)
@@ -99,20 +106,20 @@ def compare(recs, replayed, lstsq, path):
     write_png(fig, path)
 
 
-def scatter(ax, recs):
+def scatter(ax, runs):
     """The chapter's figure, `features[:, 1]` against `labels`, with the
     lines each trainer learned and the true one, seen from that side: at
     each x2, w2 x2 + b + w1 times the mean of x1."""
     import torch
-    first = recs['scratch']
-    X, y = first.features.cpu(), first.labels.cpu().reshape(-1)
+    ns = runs['scratch'].seen.ns
+    X, y = ns['features'].cpu(), ns['labels'].cpu().reshape(-1)
     ax.scatter(X[:, 1], y, 1, color='lightgray',
                label="the data, as the chapter's scatter cell draws them")
     x2 = torch.linspace(float(X[:, 1].min()), float(X[:, 1].max()), 2)
     mean_x1 = float(X[:, 0].mean())
-    lines = [('true', first.true_w.cpu(), first.true_b, 'red', ':')] + [
-        (name, rec.w.detach().cpu().reshape(-1), rec.b.item(), COLORS[name],
-         '-' if name == 'scratch' else '--') for name, rec in recs.items()]
+    lines = [('true', ns['true_w'].cpu(), ns['true_b'], 'red', ':')] + [
+        (name, torch.tensor(run.w), run.b[0], COLORS[name],
+         '-' if name == 'scratch' else '--') for name, run in runs.items()]
     for name, w, b, color, style in lines:
         ax.plot(x2, w[1] * x2 + b + w[0] * mean_x1, style, color=color,
                 label=f'{name}: w2 {float(w[1]):.4f}, b {float(b):.4f}')
@@ -147,12 +154,13 @@ def frame(anchors, paths):
             max(ys) + margin)
 
 
-def contours(ax, rec, lstsq, view):
+def contours(ax, run, lstsq, view):
     """The MSE over (w1, w2), b fixed at the lstsq fit, from the data's
     second moments, over a square that holds the `view` at equal scales."""
     import numpy as np
-    X = rec.features.cpu().double().numpy()
-    r = rec.labels.cpu().double().numpy().reshape(-1) - lstsq['b'][0]
+    X = run.seen.ns['features'].cpu().double().numpy()
+    r = run.seen.ns['labels'].cpu().double().numpy().reshape(-1) - \
+        lstsq['b'][0]
     n = len(X)
     gram, cross, rr = X.T @ X / n, X.T @ r / n, r @ r / n
     x0, x1, y0, y1 = view
@@ -195,9 +203,7 @@ def sweep_figure(rows, args):
             diverged_band(ax)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc='center left')
-    typed = flags.shown(args.points[0][2].typed).replace(
-        f'--{setting} {args.points[0][0]:g}', '').strip()
-    typed = typed or "none, the book's"
+    typed = args.others.strip() or "none, the book's"
     fig.suptitle(f'sweep of {setting}, {args.impl}: each point a fresh run; '
                  f'other flags: {typed}', fontsize=9)
     write_png(fig, args.plot)

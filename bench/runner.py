@@ -1,17 +1,23 @@
-"""Run a chapter script file in this process, as `python` runs it; replay
-the two trainers' steps from one start over one batch order; the
-closed-form least-squares fit. For compare.sh, sweep.py, the documents'
-generator, the benchmarks and the tests.
+"""Run a chapter script file in a namespace of ours, as `python` runs it,
+with the exercises' edits made in memory; replay its steps; the
+closed-form least-squares fit. For compare.sh, sweep.py, `python -m
+bench`, the documents' generator and the tests.
 """
 import contextlib
 import copy
-import io
+import linecache
 import os
-import runpy
+import random
+import sys
+from dataclasses import dataclass
 
-from bench import flags
+from bench import edits, faults, flags, watch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# What the edits' flags hold when none is given: the book's own lines
+BOOK = flags.argparse.Namespace(loss='squared', huber_sigma=1.0,
+                                init='normal', outlier=None,
+                                reduction='mean', device='cpu')
 
 
 def script_file(name):
@@ -19,96 +25,196 @@ def script_file(name):
     return os.path.join(ROOT, flags.PROGS[name])
 
 
-def run(name, args=None, argv=(), path=None):
-    """Run linreg_{name}.py (or the file at `path`) with parsed `args` (or
-    `argv`) in this process; return its `Record`. A run that diverges is a
-    result: its record says where."""
-    if args is None:
-        args = flags.parse(name, argv)
-    given = {'args': args}
-    with contextlib.redirect_stdout(io.StringIO()):  # the runner reports
-        runpy.run_path(path or script_file(name), run_name='__main__',
-                       init_globals={'__bench__': given})
-    return given['record']
+def kind(source):
+    """Which chapter a script's source is: 'concise' or 'scratch'."""
+    return 'concise' if 'def load_array(' in source else 'scratch'
 
 
-def least_squares(record):
-    """The closed-form fit on a run's data (`torch.linalg.lstsq`, in
-    float64): the lowest MSE any line reaches there, and its errors."""
+def resolve_device(name):
+    """Map --device to an available device; `Refused` if it is not."""
     import torch
-    X = torch.cat([record.features.cpu().double(),
-                   torch.ones(len(record.features), 1, dtype=torch.float64)],
-                  1)
-    y = record.labels.cpu().double().reshape(-1, 1)
-    solution = torch.linalg.lstsq(X, y).solution.reshape(-1)
-    w, b = solution[:-1], solution[-1:]
-    return {'mse': float(((X @ solution - y.reshape(-1)) ** 2).mean()),
-            'w': w.tolist(), 'b': b.tolist(),
-            'w_error': (record.true_w.cpu().double() - w).tolist(),
-            'b_error': (record.true_b - b).tolist()}
+    available = {'cpu': True, 'cuda': torch.cuda.is_available(),
+                 'mps': torch.backends.mps.is_available()}
+    if name == 'auto':
+        name = next(n for n in ('cuda', 'mps', 'cpu') if available[n])
+    if not available[name]:
+        raise faults.Refused(f'argument --device: no {name} device is '
+                             f'available to this torch {torch.__version__}')
+    return name
 
 
-def batch_order(record, seed):
-    """One batch order for every replay: each epoch a fresh permutation of
-    the examples, cut into the run's batches (the last may be short)."""
+def execute(path, argv=(), options=BOOK, echo=False, changes=()):
+    """Run the script file at `path` with `argv`, and the edits that
+    `options` asks for (and `changes`: bench/edits.py), in a namespace of
+    ours; return its `watch.Run`. With `echo`, what it prints is shown as
+    it runs. A run that diverges is a result; one that raises raises."""
+    with open(path, encoding='utf-8') as f:
+        source = f.read()
+    impl = kind(source)
+    options = flags.argparse.Namespace(**{**vars(BOOK), **vars(options)})
+    options.device = resolve_device(options.device)
+    source, made = edits.apply(source, [*edits.wanted(impl, options),
+                                        *changes])
+    if echo:
+        for edit in made:
+            print(edit.shown(os.path.basename(path)))
+    parser, args = flags.script_args(flags.PROGS[impl], path, argv)
+    ns = {'__name__': '__main__', '__file__': path}
+    seen = watch.Watch(ns)
+    # A traceback shows the edited lines, at the file's line numbers
+    linecache.cache[path] = (len(source), None, source.splitlines(True),
+                             path)
+    saved = sys.argv, sys.modules.get('timer')
+    sys.argv, sys.modules['timer'] = [path, *argv], seen.timer_module()
+    out = watch.Tee(sys.stdout if echo else None)
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(source, path, 'exec'), ns)
+    except Exception as error:  # the script's bug: its traceback, its hint
+        error.script = path
+        raise
+    finally:
+        sys.argv = saved[0]
+        sys.modules['timer'] = saved[1] or sys.modules.pop('timer')
+    if seen.initial is None:
+        raise faults.Failed(f'{os.path.basename(path)} never started its '
+                            'Timer, around its training: nothing to watch')
+    typed = dict(flags.typed(parser, args), **flags.typed_edits(options))
+    return watch.result(impl, seen, typed,
+                        [e.shown(os.path.basename(path)) for e in made],
+                        out.text())
+
+
+def split(argv):
+    """(the edits' options, the script's argv) of a command line."""
+    parser = flags.Parser(add_help=False)
+    flags.add_edits(parser)
+    return parser.parse_known_args(list(argv))
+
+
+def run(name, argv=(), options=None, **more):
+    """linreg_{name}.py run by `execute`; the edits' flags may be in
+    `argv` where no `options` are given."""
+    if options is None:
+        options, argv = split(argv)
+    return execute(script_file(name), argv, options, **more)
+
+
+# -- replays --------------------------------------------------------------
+
+def own_batches(run):
+    """The batches each epoch of `run` drew, drawn again: its own data
+    iterator, from the random states its Timer saw as the epoch started."""
     import torch
-    generator = torch.Generator().manual_seed(seed)
-    size = record.args.batch_size
-    return [torch.randperm(len(record.features), generator=generator)
-            .split(size) for _ in record.steps]
+    ns, saved = run.seen.ns, (random.getstate(), torch.get_rng_state())
+    order = []
+    try:
+        for state, torch_state in run.seen.states:
+            random.setstate(state)
+            torch.set_rng_state(torch_state)
+            batches = ns['data_iter']
+            if not hasattr(batches, '__iter__'):  # scratch's: a function
+                batches = batches(ns['batch_size'], ns['features'],
+                                  ns['labels'])
+            order.append(list(batches))
+    finally:
+        random.setstate(saved[0])
+        torch.set_rng_state(saved[1])
+    return order
 
 
-def replay_scratch(record, start, lr, order):
-    """The scratch script's own `net`, `loss` and `sgd`, as its loop calls
-    them, at `lr`, from `start`; the parameters after every step."""
+def optimizer_of(run):
+    """The optimizer in the run's namespace that holds its parameters."""
     import torch
-    ns, X_all, y_all = record.ns, record.features, record.labels
-    w = start[:-1].reshape(-1, 1).clone().to(X_all.device).requires_grad_()
-    b = start[-1:].clone().to(X_all.device).requires_grad_()
-    path = [start.clone()]
-    for epoch in order:
-        for indices in epoch:
-            X, y = X_all[indices], y_all[indices]
-            l = ns['loss'](ns['net'](X, w, b), y)
+    first = run.seen.params()[0]
+    for value in list(run.seen.ns.values()):
+        if isinstance(value, torch.optim.Optimizer) and any(
+                p is first for group in value.param_groups
+                for p in group['params']):
+            return value
+    return None
+
+
+def fresh(run, start):
+    """New parameters for a replay, set to the flat `start`, and the
+    run's model on them."""
+    import torch
+    ns = run.seen.ns
+    if isinstance(ns.get('net'), torch.nn.Module):
+        net = copy.deepcopy(ns['net'])
+        params, forward = list(net.parameters()), net
+    else:
+        params = [ns[n].detach().clone() for n in ('w', 'b')]
+        forward = lambda X: ns['net'](X, *params)  # noqa: E731
+    sizes = [p.numel() for p in params]
+    with torch.no_grad():
+        for p, part in zip(params, start.split(sizes)):
+            p.copy_(part.reshape(p.shape).to(p.device))
+    return [p.requires_grad_() for p in params], forward
+
+
+def replay(run, start, order, lr=None):
+    """The run's own model, loss and update (the optimizer that holds its
+    parameters, else its `sgd`) from the flat `start`, over the batches
+    `order`, at `lr` (None: its own): the parameters after every step."""
+    ns = run.seen.ns
+    params, forward = fresh(run, start)
+    optimizer = optimizer_of(run)
+    if optimizer is not None:
+        lr = optimizer.param_groups[0]['lr'] if lr is None else lr
+        optimizer = type(optimizer)(params, **dict(optimizer.defaults,
+                                                   lr=lr))
+    path = [watch.snapshot(params)]
+    for batches in order:
+        for X, y in batches:
+            l = ns['loss'](forward(X), y)
+            if optimizer is not None:
+                optimizer.zero_grad()
             l.sum().backward()
-            ns['sgd']([w, b], lr, ns['batch_size'])
-            path.append(torch.cat([w.detach().reshape(-1),
-                                   b.detach()]).cpu())
+            if optimizer is not None:
+                optimizer.step()
+            else:
+                ns['sgd'](params, ns['lr'] if lr is None else lr,
+                          ns['batch_size'])
+            path.append(watch.snapshot(params))
     return path
 
 
-def replay_concise(record, start, order):
-    """A copy of the concise script's `net`, from `start`, trained by a new
-    optimizer of the class and settings that ran (`trainer`) with its
-    `loss`; the parameters after every step."""
+def reproduces(run):
+    """Whether `replay` of the run, from its start over its own batches,
+    lands where the run did at every epoch's end: only then is a replay
+    the run's update, and its loss and optimizer are the ones that ran."""
+    try:
+        order = own_batches(run)
+        path = replay(run, run.seen.initial, order)
+    except Exception:  # an edit that the replay does not follow
+        return False
+    ends, step = [], 0
+    for batches in order:
+        step += len(batches)
+        ends.append(path[step])
+    return len(ends) == len(run.seen.snapshots) and all(
+        path_gap([a], [b]) <= 1e-6 or not (a.isfinite().all() and
+                                           b.isfinite().all())
+        for a, b in zip(ends, run.seen.snapshots))
+
+
+def describe(run):
+    """Fill in the run's loss module and optimizer, where a replay shows
+    that they are the ones that ran; return whether it did."""
     import torch
-    ns = record.ns
-    net = copy.deepcopy(ns['net'])
-    with torch.no_grad():
-        net[0].weight.copy_(start[:-1].reshape(net[0].weight.shape))
-        net[0].bias.copy_(start[-1:])
-    trainer = type(ns['trainer'])(net.parameters(), **ns['trainer'].defaults)
-    path = [start.clone()]
-    for epoch in order:
-        for indices in epoch:
-            X, y = record.features[indices], record.labels[indices]
-            l = ns['loss'](net(X), y)
-            trainer.zero_grad()
-            l.backward()
-            trainer.step()
-            path.append(torch.cat([net[0].weight.detach().reshape(-1),
-                                   net[0].bias.detach()]).cpu())
-    return path, ns['trainer'].defaults['lr']
-
-
-def replays(scratch, concise, seed):
-    """From the concise run's initial parameters, over one batch order:
-    concise at its lr, and scratch at twice that lr and at it."""
-    order = batch_order(concise, seed)
-    path, lr = replay_concise(concise, concise.initial, order)
-    return {'concise': path, 'lr': lr, **{
-        factor: replay_scratch(scratch, concise.initial, factor * lr, order)
-        for factor in (2, 1)}}
+    if not reproduces(run):
+        return False
+    loss, optimizer = run.seen.ns['loss'], optimizer_of(run)
+    if isinstance(loss, torch.nn.Module):
+        more = ''.join(f', {k}={getattr(loss, k)!r}' for k in ('beta',)
+                       if hasattr(loss, k))
+        run.loss_modules = [f'{type(loss).__name__}(reduction='
+                            f'{loss.reduction!r}{more})']
+    if optimizer is not None:
+        run.optimizers = [f'{type(optimizer).__name__}'
+                          f'(lr={optimizer.param_groups[0]["lr"]:g})']
+    return True
 
 
 def path_gap(one, other):
@@ -121,3 +227,45 @@ def path_gap(one, other):
     a, b = a[finite], b[finite]
     size = torch.maximum(torch.maximum(a.abs(), b.abs()), torch.ones(1))
     return float(((a - b).abs() / size).max()) if len(a) else float('nan')
+
+
+def least_squares(run):
+    """The closed-form fit on a run's data (`torch.linalg.lstsq`, in
+    float64): the lowest MSE any line reaches there, and its errors."""
+    import torch
+    ns = run.seen.ns
+    features = ns['features'].cpu().double()
+    X = torch.cat([features, torch.ones(len(features), 1,
+                                        dtype=torch.float64)], 1)
+    y = ns['labels'].cpu().double().reshape(-1, 1)
+    solution = torch.linalg.lstsq(X, y).solution.reshape(-1)
+    w, b = solution[:-1], solution[-1:]
+    return {'mse': float(((X @ solution - y.reshape(-1)) ** 2).mean()),
+            'w': w.tolist(), 'b': b.tolist(),
+            'w_error': (ns['true_w'].cpu().double() - w).tolist(),
+            'b_error': (ns['true_b'] - b).tolist()}
+
+
+@dataclass
+class Replays:
+    """From the concise run's start, over its own batches: the parameters
+    after every step of concise at its `lr`, and of scratch at twice that
+    (`double`) and at it (`same`)."""
+    lr: float
+    concise: list
+    double: list
+    same: list
+
+
+def replays(scratch, concise):
+    """The `Replays` of two runs; None where either run's replay does not
+    reproduce it (an edit that the replay cannot follow), or the concise
+    run has no optimizer whose lr to read."""
+    optimizer = optimizer_of(concise)
+    if optimizer is None or not (describe(scratch) and describe(concise)):
+        return None
+    lr, start = optimizer.param_groups[0]['lr'], concise.seen.initial
+    order = own_batches(concise)
+    return Replays(lr, replay(concise, start, order),
+                   replay(scratch, start, order, 2 * lr),
+                   replay(scratch, start, order, lr))

@@ -119,49 +119,38 @@ def gen_more(runs):
 
 
 # Each line of `sgd` and of the loops, removed or changed as learners do:
-# (script, [(the chapter's text, what it becomes)], the edit in the table)
-STEP = '            param -= lr * param.grad / batch_size'
-SHUFFLE = ('    random.shuffle(indices)\n', '')
+# (script, [(the chapter's line, what it becomes; '': removed)], the edit)
+STEP = 'param -= lr * param.grad / batch_size'
+SHUFFLE = ('random.shuffle(indices)', '')
 EDITS = [
     ('scratch', [(STEP, STEP.replace('-=', '+='))], '`+=`: uphill'),
     ('scratch', [(STEP, STEP.replace(' / batch_size', ''))],
      'no `/ batch_size`'),
     ('scratch', [(STEP, STEP.replace('param -=', 'param = param -'))],
      '`param = param - ...`'),
-    ('scratch', [('    with torch.no_grad():\n        for param',
-                  '    if True:\n        for param')],
+    ('scratch', [('with torch.no_grad():', 'if True:')],
      'no `with torch.no_grad():` in `sgd`'),
-    ('scratch', [('            param.grad.zero_()\n', '')],
-     'no `grad.zero_()`'),
+    ('scratch', [('param.grad.zero_()', '')], 'no `grad.zero_()`'),
     ('scratch', [('l.sum().backward()', 'l.backward()')], 'no `.sum()`'),
     ('scratch', [SHUFFLE], 'no `random.shuffle` (the data are drawn in '
                            'random order)'),
-    ('scratch', [SHUFFLE, ('\nbatch_size = args.batch_size\n',
-                           '\nbatch_size = args.batch_size\n'
-                           'order = labels.reshape(-1).argsort()\n'
-                           'features, labels = features[order], '
-                           'labels[order]\n')],
+    ('scratch', [SHUFFLE, ('batch_size = args.batch_size',
+                           'batch_size = args.batch_size; order = '
+                           'labels.reshape(-1).argsort(); features, labels '
+                           '= features[order], labels[order]')],
      'no `random.shuffle`, the examples sorted by label (en 1.0 3.4 ex. 9)'),
-    ('concise', [('        trainer.zero_grad()\n', '')],
-     'no `trainer.zero_grad()`'),
+    ('concise', [('trainer.zero_grad()', '')], 'no `trainer.zero_grad()`'),
 ]
 
 
-def edited_run(name, edits, folder):
-    """The result of linreg_{name}.py with `edits` made: the losses and
-    errors of the run, or its error and the hint for it."""
-    import os
+def edited_run(name, lines, text):
+    """The result of linreg_{name}.py with its `lines` changed (edits made
+    in memory, as the runners make them): the losses and errors of the
+    run, or its error and the hint for it."""
     from bench import hints, runner
-    path = os.path.join(folder, f'{name}.py')
-    with open(runner.script_file(name), encoding='utf-8') as f:
-        text = f.read()
-    for old, new in edits:
-        assert old in text, old  # the chapter's line is still there
-        text = text.replace(old, new, 1)
-    with open(path, 'w', encoding='utf-8') as f:
-        f.write(text)
+    changes = [(old, lambda _, new=new: new, text) for old, new in lines]
     try:
-        result = runner.run(name, path=path).results()
+        result = runner.run(name, changes=changes).results()
     except Exception as error:
         line = f'`{type(error).__name__}: {str(error).split(". ")[0]}`'
         hint = hints.hint(error)
@@ -173,13 +162,9 @@ def edited_run(name, edits, folder):
 
 
 def gen_remove_it(runs):
-    """What each edit of EDITS does, from a run of the edited copy."""
-    import tempfile
-    rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        for name, edits, text in EDITS:
-            rows.append([f'linreg_{name}.py', text,
-                         edited_run(name, edits, folder)])
+    """What each edit of EDITS does, from a run of the edited script."""
+    rows = [[f'linreg_{name}.py', text, edited_run(name, lines, text)]
+            for name, lines, text in EDITS]
     book = runs.both()
     rows.append(['both, as the book has them', '', '; '.join(
         f'{n}: losses {losses(r)}' for n, r in book.items())])

@@ -35,17 +35,13 @@ def docs_here():
 DOCS_HERE = docs_here()
 NOT_DOCS_HERE = ('not Linux x86_64 with torch 2.14, where the documents\' '
                  'numbers were generated')
-# Typed at the prompt of `python -i`, after the run: the chapter's names
-INSPECT = {
-    'scratch': "[w.detach().reshape(-1).tolist(), b.detach().tolist(), "
-               "lr, batch_size, num_epochs, list(features.shape)]",
-    'concise': "[net[0].weight.data.reshape(-1).tolist(), "
-               "trainer.param_groups[0]['lr'], type(loss).__name__, "
-               "type(data_iter).__name__]",
-}
-# Each must say, in one line, that torch is missing
-ENTRY_POINTS = [['linreg_scratch.py'], ['linreg_concise.py'], ['compare.py'],
-                ['sweep.py', 'lr']]
+# Typed at the prompt of `python -i linreg_scratch.py`, after the run:
+# the chapter's names, which `d2l.set_figsize()` would have hidden
+INSPECT = ("[w.detach().reshape(-1).tolist(), b.detach().tolist(), lr, "
+           "batch_size, num_epochs, list(features.shape)]")
+# Each says, in one line, that torch is missing
+RUNNERS = [['compare.py'], ['sweep.py', 'lr'],
+           ['-m', 'bench', 'linreg_scratch.py']]
 
 
 def fake_torch(folder, source):
@@ -64,25 +60,30 @@ def start(name, *argv, env=ENV, typed='', cwd=ROOT):
     process.stdin = None  # so that communicate() writes nothing more
 
 
-def start_all():
-    """Start every command; each runs once, as a user types it."""
+def copied_out():
+    """Each script and timer.py alone in an empty folder, run from
+    another folder: the bash line that does it."""
+    alone = FOLDER / 'alone'
+    alone.mkdir()
+    for name in ('linreg_scratch.py', 'linreg_concise.py', 'timer.py'):
+        shutil.copy(ROOT / name, alone / name)
+    return (f'cd / && "$0" "{alone}/linreg_scratch.py" --num-epochs 1 && '
+            f'"$0" "{alone}/linreg_concise.py" --num-epochs 1')
+
+
+def start_all(full=True):
+    """Start every command; each runs once, as a user types it. `full`:
+    also those of the `check` tests."""
     py, folder = sys.executable, FOLDER
-    for name in ('scratch', 'concise'):
-        start(f'-i {name}', py, '-i', f'linreg_{name}.py', '--num-epochs',
-              '1', '--json', typed=f"import json; print('INSPECT', "
-                                   f"json.dumps({INSPECT[name]}))\n")
+    start('-i', py, '-i', 'linreg_scratch.py', '--num-epochs', '1',
+          typed=f"import json; print('INSPECT', json.dumps({INSPECT}))\n")
+    if BASH:
+        start('copied out', BASH, '-c', copied_out(), py)
+        start('compare.sh | head -1', BASH, '-c', 'set -o pipefail; '
+              '"$0" --num-examples 50 --repeats 1 --loss huber --plot q.png '
+              '| head -1', ROOT / 'compare.sh', cwd=folder)
     start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3', '--impl',
           'scratch', '--num-epochs', '1', '--json')
-    if BASH:
-        start('compare.sh', BASH, 'compare.sh', '--num-examples', '100',
-              '--repeats', '1', '--json')
-        start('compare.sh | head -1', BASH, '-c', 'set -o pipefail; '
-              '"$0" --num-examples 50 --repeats 1 --plot q.png | head -1',
-              ROOT / 'compare.sh', cwd=folder)
-    # Windows' redirected stdout: cp1252, which has no Chinese
-    start('cp1252', py, 'linreg_scratch.py', '--lang', 'zh', '--num-epochs',
-          '1', '--num-examples', '100',
-          env=dict(ENV, PYTHONIOENCODING='cp1252'))
     start('%run', py, '-m', 'IPython', '--no-banner', '--colors=NoColor',
           '-c', '%run linreg_concise.py --lr 1')
     no_torch = fake_torch(folder / 'no-torch',
@@ -91,9 +92,12 @@ def start_all():
         start(f'{script} --help', py, script, '--help', env=no_torch)
         start(f'{script} --lr x', py, script, '--lr', 'x', env=no_torch)
     start('sweep.py --bogus', py, 'sweep.py', 'lr', '--bogus', env=no_torch)
-    for argv in ENTRY_POINTS:  # -S: no site-packages, so no torch, no d2l
+    for argv in RUNNERS:  # -S: no site-packages, so no torch, no d2l
         start('without torch: ' + ' '.join(argv), py, '-S', *argv)
-    start('docs', py, 'docs/generate.py', '--check')
+    if full:  # Windows' redirected stdout: cp1252, which has no Chinese
+        start('cp1252', py, '-m', 'bench', 'linreg_scratch.py', '--lang',
+              'zh', '--num-epochs', '1', '--num-examples', '100',
+              env=dict(ENV, PYTHONIOENCODING='cp1252'))
 
 
 def finished(name, timeout=600):

@@ -4,18 +4,16 @@ last, so that they seldom wait."""
 import os
 
 import commands
-from bench import flags
 
 # The defaults print the en 0.17 labels; a Chinese locale would print zh
 # 2.0's (tests/test_chapter.py tests both, by flag and by locale)
-if flags.book_language() != 'en':
-    for variable in ('LC_ALL', 'LC_MESSAGES'):
-        os.environ.pop(variable, None)
-    os.environ['LANG'] = 'C.UTF-8'
+os.environ.pop('LC_ALL', None)
+os.environ['LANG'] = 'C.UTF-8'
 
 
 def pytest_sessionstart(session):
-    commands.start_all()
+    commands.start_all(full='not check' not in session.config.getoption(
+        'markexpr', ''))
     import torch  # after the commands start, so that they need not wait
     torch.set_num_threads(1)
 

@@ -1,47 +1,35 @@
-"""What the tests share: run a script file in-process, as `python` runs it,
-and the functions its chapter defines."""
+"""What the tests share: a script file run in-process as `python` runs it,
+the runners' runs, and the functions a chapter defines."""
 import functools
 import runpy
-import signal
 import sys
-import types
 
-from bench import faults, runner
+from bench import runner
 
 
 def program(name, *argv, path=None):
     """`python linreg_{name}.py *argv` (or the file at `path`), run in this
-    process: its exit status, with the one-line fault that its
-    `sys.excepthook` would print. Output goes to the test's capsys."""
+    process, plain: its exit status. Output goes to the test's capsys."""
     path = str(path or runner.script_file(name))
-    saved = (sys.argv, sys.excepthook, sys.stdout, sys.stderr,
-             {sig: signal.getsignal(sig) for sig in faults.SIGNALS})
-    sys.argv = [path, *argv]
+    saved, sys.argv = sys.argv, [path, *argv]
     try:
         runpy.run_path(path, run_name='__main__')
         return 0
-    except SystemExit as stop:  # argparse's line is printed; a divergence
+    except SystemExit as stop:  # argparse's line is printed
         return stop.code
-    except BaseException as error:
-        status = faults.fault(name, error)
-        if status is None:  # no fault but a bug: the test shows it
-            raise
-        return status
     finally:
-        sys.argv, sys.excepthook, sys.stdout, sys.stderr, handlers = saved
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+        sys.argv = saved
 
 
-def run(name, *argv, **options):
-    """linreg_{name}.py run quietly with these flags; return its Record."""
-    return runner.run(name, argv=argv, **options)
+def run(name, *argv, **more):
+    """linreg_{name}.py run by the runner, quietly: its `watch.Run`."""
+    return runner.run(name, argv, **more)
 
 
 @functools.lru_cache(maxsize=None)
 def results(name, *argv):
-    """What linreg_{name}.py --json would print, as a dict (runs are
-    seeded, so a second call reuses the first's)."""
+    """What `python -m bench linreg_{name}.py --json` would print, as a
+    dict (runs are seeded, so a second call reuses the first's)."""
     return run(name, *argv).results()
 
 
@@ -49,8 +37,18 @@ def results(name, *argv):
 def chapter(name):
     """The names linreg_{name}.py defines (`squared_loss`, `sgd`,
     `load_array`, ...), from one small run of the file."""
+    import types
     return types.SimpleNamespace(**run(name, '--num-examples', '20',
-                                       '--num-epochs', '1').ns)
+                                       '--num-epochs', '1').seen.ns)
+
+
+def edited(tmp_path, name, old, new):
+    """A copy of linreg_{name}.py with one edit, as a learner makes it."""
+    source = open(runner.script_file(name), encoding='utf-8').read()
+    assert old in source
+    path = tmp_path / f'linreg_{name}.py'
+    path.write_text(source.replace(old, new), encoding='utf-8')
+    return path
 
 
 def one_line(text):

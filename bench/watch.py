@@ -1,0 +1,196 @@
+"""What one run of a chapter script did, watched from outside, one way.
+
+The runner hands the script a `timer` module whose `Timer` is the shared
+one, and also tells the `Watch` when each epoch starts and stops, outside
+the timed region: then the watch reads the run's namespace (the chapter's
+`features`, `labels`, `true_w`, `true_b`, and `w, b` or `net`), counts
+the in-place updates of the weights (the steps) and keeps the random
+states that drew the epoch's batches. The losses are the ones the script
+printed. Nothing is handed back to the script, and nothing that cannot be
+seen is filled in.
+"""
+import hashlib
+import io
+import math
+import random
+import re
+from dataclasses import dataclass, field
+
+import timer
+
+PRINTED_LOSS = re.compile(r'^epoch (\d+), loss (\S+)$', re.M)
+
+
+class Tee(io.TextIOBase):
+    """stdout for a run: kept, and shown where `out` is a stream."""
+
+    def __init__(self, out=None):
+        self.out, self.parts = out, []
+
+    def write(self, text):
+        self.parts.append(text)
+        return self.out.write(text) if self.out else len(text)
+
+    def flush(self):
+        if self.out:
+            self.out.flush()
+
+    def text(self):
+        return ''.join(self.parts)
+
+
+class Watch:
+    """The epochs of one run, as its Timer saw them."""
+
+    def __init__(self, namespace):
+        self.ns = namespace
+        self.timer = None
+        self.initial, self.initial_mse, self.data_sha256 = None, None, None
+        self.states, self.snapshots, self.mses, self.steps = [], [], [], []
+        self.version = 0
+
+    def timer_module(self):
+        """A `timer` module for the script: the shared Timer, watched."""
+        watch = self
+
+        class Timer(timer.Timer):
+            __doc__ = timer.Timer.__doc__
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                watch.timer = self
+
+            def start(self):
+                watch.started()
+                super().start()
+
+            def stop(self):
+                seconds = super().stop()
+                watch.stopped()
+                return seconds
+        module = type(timer)('timer', timer.__doc__)
+        module.Timer, module.synchronizer = Timer, timer.synchronizer
+        return module
+
+    def params(self):
+        """The run's parameters: `net`'s, or `w` and `b`."""
+        import torch
+        net = self.ns.get('net')
+        if isinstance(net, torch.nn.Module):
+            return list(net.parameters())
+        return [self.ns['w'], self.ns['b']]
+
+    def started(self):
+        """An epoch starts: keep the random states that will draw its
+        batches; the first time, the data and the initial parameters."""
+        import torch
+        params = self.params()
+        if self.initial is None:
+            features, labels = self.ns['features'], self.ns['labels']
+            digest = hashlib.sha256(features.cpu().numpy())
+            digest.update(labels.cpu().numpy())
+            self.data_sha256 = digest.hexdigest()
+            self.initial, self.initial_mse = snapshot(params), self.mse()
+        self.states.append((random.getstate(), torch.get_rng_state()))
+        self.version = params[0]._version
+
+    def stopped(self):
+        """An epoch ends: its parameters, MSE and in-place updates."""
+        params = self.params()
+        self.snapshots.append(snapshot(params))
+        self.mses.append(self.mse())
+        self.steps.append(params[0]._version - self.version)
+
+    def mse(self):
+        """The full-data mean squared error, without the 1/2: one yardstick
+        for both scripts."""
+        import torch
+        w, b = self.params()
+        with torch.no_grad():
+            error = (self.ns['features'] @ w.reshape(-1, 1) + b
+                     - self.ns['labels'].reshape(-1, 1))
+            return float((error ** 2).mean())
+
+
+def snapshot(params):
+    """The parameters now, as one tensor (w1, w2, b) on the CPU."""
+    import torch
+    with torch.no_grad():
+        return torch.cat([p.reshape(-1) for p in params]).cpu()
+
+
+@dataclass
+class Run:
+    """One run of a chapter script: what --json prints, and, not printed,
+    its watch (`seen`), whose `ns` holds the objects that ran."""
+    impl: str
+    flags: dict
+    edits: list
+    num_examples: int
+    batch_size: int
+    steps_per_epoch: list
+    loss_per_epoch: list
+    mse_per_epoch: list
+    initial: list
+    w: list
+    b: list
+    w_error: list
+    b_error: list
+    epoch_seconds: list
+    data_sha256: str
+    diverged_at_epoch: int = None
+    loss_modules: list = field(default_factory=list)
+    optimizers: list = field(default_factory=list)
+    seen: Watch = field(default=None, repr=False)
+
+    @property
+    def mse(self):
+        return self.mse_per_epoch[-1] if self.mse_per_epoch else None
+
+    @property
+    def train_seconds(self):
+        return sum(self.epoch_seconds)
+
+    def results(self):
+        """What --json prints of this run."""
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__
+               if name != 'seen'}
+        return strict(dict(out, mse=self.mse,
+                           train_seconds=self.train_seconds))
+
+
+def strict(value):
+    """`value` with every NaN and infinity replaced by None: strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict(v) for v in value]
+    return value
+
+
+def diverged_at(initial_mse, mses):
+    """The first epoch whose MSE was past the starting one, if the run
+    ended past it (or not finite); None for a run that did not."""
+    past = [not (math.isfinite(m) and m <= initial_mse) for m in mses]
+    return past.index(True) + 1 if past and past[-1] else None
+
+
+def result(impl, seen, typed, made, printed):
+    """The `Run` that `seen` watched; `printed` is its stdout."""
+    ns = seen.ns
+    params = snapshot(seen.params())
+    true_w, true_b = ns['true_w'].cpu(), ns['true_b']
+    w, b = params[:-1], params[-1:]
+    return Run(
+        impl=impl, flags=typed, edits=made,
+        num_examples=len(ns['features']), batch_size=ns.get('batch_size'),
+        steps_per_epoch=seen.steps,
+        loss_per_epoch=[float(v) for _, v in PRINTED_LOSS.findall(printed)],
+        mse_per_epoch=seen.mses, initial=seen.initial.tolist(),
+        w=w.tolist(), b=b.tolist(), w_error=(true_w - w).tolist(),
+        b_error=(true_b - b).tolist(),
+        epoch_seconds=list(seen.timer.times) if seen.timer else [],
+        data_sha256=seen.data_sha256,
+        diverged_at_epoch=diverged_at(seen.initial_mse, seen.mses), seen=seen)

@@ -1,0 +1,166 @@
+"""The runners say what ran, or say nothing: a script watched from
+outside, as the learner edited it. Every time is the script's own Timer's;
+a run that diverges shows its epochs as the book does, then one line."""
+import json
+
+import pytest
+
+import compare
+import timer
+from bench import __main__ as bench
+from bench import runner
+from helpers import edited, run
+
+LOOP_SGD = 'sgd([w, b], lr, batch_size)  # Update parameters using their ' \
+    'gradient'
+
+
+def copies(tmp_path, monkeypatch, name, *edits):
+    """The checkout's scripts, as the runners find them, with `edits`
+    (old, new) made to linreg_{name}.py, as a learner edits the file."""
+    other = 'concise' if name == 'scratch' else 'scratch'
+    path = edited(tmp_path, name, *edits[0])
+    for old, new in edits[1:]:
+        text = path.read_text(encoding='utf-8')
+        assert old in text
+        path.write_text(text.replace(old, new), encoding='utf-8')
+    (tmp_path / f'linreg_{other}.py').write_text(
+        open(runner.script_file(other), encoding='utf-8').read())
+    monkeypatch.setattr(runner, 'ROOT', str(tmp_path))
+
+
+def compared(capsys, *argv):
+    code = compare.main(['--repeats', '1', *argv, '--json'])
+    out, err = capsys.readouterr()
+    return code, json.loads(out.splitlines()[-1]), out, err
+
+
+def test_a_renamed_trainer_is_reported_as_it_ran(tmp_path):
+    source = open(runner.script_file('concise')).read()
+    path = tmp_path / 'linreg_concise.py'
+    path.write_text(source.replace('trainer', 'optimizer').replace(
+        'lr=args.lr', 'lr=0.1'), encoding='utf-8')
+    result = runner.execute(str(path), ['--num-epochs', '1'])
+    assert runner.describe(result)
+    assert result.optimizers == ['SGD(lr=0.1)']
+    assert result.loss_modules == ["MSELoss(reduction='mean')"]
+
+
+def test_an_inline_loss_is_not_reported_as_the_named_one(tmp_path):
+    path = edited(tmp_path, 'concise', 'l = loss(net(X), y)',
+                  'l = nn.L1Loss()(net(X), y)')
+    result = runner.execute(str(path), ['--num-epochs', '1'])
+    assert not runner.describe(result)  # its replay is not the run
+    assert result.loss_modules == [] and result.optimizers == []
+
+
+def test_scratch_switched_to_torch_sgd_is_replayed_with_it(
+        tmp_path, monkeypatch, capsys):
+    """The learner's optimizer, not the book's `sgd`, which never ran."""
+    copies(tmp_path, monkeypatch, 'scratch',
+           ('net = linreg\n',
+            'net = linreg\ntrainer = torch.optim.SGD([w, b], lr=lr)\n'),
+           (LOOP_SGD, 'trainer.step()\n        trainer.zero_grad()'))
+    code, summary, out, _ = compared(capsys, '--equivalence',
+                                     '--num-epochs', '1')
+    assert code == 0
+    assert summary['scratch']['optimizers'] == ['SGD(lr=0.03)']
+    # on `l.sum()`, SGD steps batch_size times as far as `sgd`: no match
+    assert summary['equivalence']['double_lr_gap'] > 1e-2
+
+
+def test_a_loop_without_zero_grad_cannot_be_replayed(tmp_path, monkeypatch,
+                                                     capsys):
+    copies(tmp_path, monkeypatch, 'concise',
+           ('        trainer.zero_grad()\n', ''))
+    code, summary, out, _ = compared(capsys, '--equivalence')
+    assert code == 0 and summary['equivalence'] is None
+    assert 'cannot replay these runs' in out
+    assert summary['concise']['diverged_at_epoch'] == 1
+
+
+def test_epochs_typed_into_one_script_show_per_column(tmp_path, monkeypatch,
+                                                      capsys):
+    copies(tmp_path, monkeypatch, 'scratch',
+           ('num_epochs = args.num_epochs', 'num_epochs = 5'),
+           ('batch_size = args.batch_size', 'batch_size = 1000'))
+    code, summary, out, _ = compared(capsys)
+    assert code == 0
+    assert ('# scratch: 1000 examples, 5 epochs of 1 steps (batch 1000); '
+            'concise: 1000 examples, 3 epochs of 100 steps (batch 10)') in out
+    rows = [line.split() for line in out.splitlines()
+            if line[:5].strip().isdigit()]
+    assert [len(row) for row in rows] == [5, 5, 5, 3, 3]  # blanks: none
+    assert 'the two ran different epochs' in out
+    assert summary['scratch']['steps_per_epoch'] == [1] * 5
+
+
+def test_a_bug_under_compare_keeps_its_traceback_and_the_plot_its_file(
+        tmp_path, monkeypatch, capsys):
+    copies(tmp_path, monkeypatch, 'scratch',
+           ('l.sum().backward()', 'l.backward()'))
+    keep = tmp_path / 'keep.png'
+    keep.write_bytes(b'kept')
+    assert compare.main(['--plot', str(keep)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith('Traceback') and '    l.backward()\n' in err
+    assert 'compare.py' not in err and 'runner.py' not in err
+    assert err.splitlines()[-1].startswith(
+        'linreg_scratch.py: hint: `backward` needs a scalar')
+    assert keep.read_bytes() == b'kept'
+
+
+@pytest.mark.parametrize('name', ['scratch', 'concise'])
+def test_every_time_is_the_scripts_timer(monkeypatch, capsys, name):
+    """Timer.stop adds a known 7 s: the script's line, the JSON and
+    compare.sh's rows all carry it."""
+    stop = timer.Timer.stop
+
+    def slow_stop(self):
+        self.tik -= 7.0
+        return stop(self)
+    monkeypatch.setattr(timer.Timer, 'stop', slow_stop)
+    assert bench.main([runner.script_file(name), '--num-epochs', '2',
+                       '--json']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    seconds = float(lines[-3].split()[0])
+    assert 14 < seconds < 15 and lines[-3].endswith(
+        'sec training, 2 epochs (imports and data generation excluded)')
+    assert 14 < json.loads(lines[-1])['train_seconds'] < 15
+    if name == 'concise':
+        assert compare.main(['--num-examples', '50', '--repeats', '1']) == 0
+        median = capsys.readouterr().out.split('per epoch, median (range)')
+        assert all(7000 < float(v) < 7500 for v in median[1].split()[::3][:2])
+
+
+@pytest.mark.parametrize('name,lr', [('scratch', '3'), ('concise', '1')])
+def test_divergence_shows_every_epoch_then_one_line(capsys, name, lr):
+    assert bench.main([runner.script_file(name), '--lr', lr]) == 1
+    out, err = capsys.readouterr()
+    epochs = [line for line in out.splitlines() if line.startswith('epoch')]
+    assert len(epochs) == 3 and 'error in estimating b:' in out
+    assert 'epoch 1' in err and 'try a smaller learning rate' in err
+    assert len(err.strip().splitlines()) == 1 and 'Traceback' not in err
+
+
+def test_an_outlier_that_overflows_is_blamed_on_the_outlier(capsys):
+    assert bench.main([runner.script_file('scratch'), '--outlier', '1e20',
+                       '--init', 'zeros', '--json']) == 1
+    out, err = capsys.readouterr()
+    assert '--outlier' in err and 'init' not in err
+    result = json.loads(out.splitlines()[-1])  # strict JSON: null
+    assert result['diverged_at_epoch'] == 1 and result['mse'] is None
+
+
+def test_the_watch_counts_the_steps_each_epoch_took():
+    result = run('scratch', '--num-examples', '95', '--batch-size', '10')
+    assert result.steps_per_epoch == [10, 10, 10]
+    assert len(result.epoch_seconds) == 3
+
+
+@pytest.mark.background
+def test_run_in_ipython_is_the_plain_script():
+    from commands import finished
+    code, out, err = finished('%run')
+    assert 'Traceback' not in out + err
+    assert 'epoch 3, loss inf' in out  # --lr 1 took effect
