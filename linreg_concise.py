@@ -17,7 +17,8 @@ import sys
 parser = argparse.ArgumentParser(
     description='Concise linear regression: d2l zh 2.0 section 3.3 '
                 '(en 0.17 section 3.3; en 1.0 section 3.5).',
-    formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    allow_abbrev=False)
 parser.add_argument('--num-examples', type=int, default=1000,
                     help='examples drawn by `d2l.synthetic_data`')
 parser.add_argument('--batch-size', type=int, default=10,

@@ -18,7 +18,8 @@ main_module = sys.modules['__main__']  # see the scatter plot's cell
 parser = argparse.ArgumentParser(
     description='Linear regression from scratch: d2l zh 2.0 section 3.2 '
                 '(en 0.17 section 3.2; en 1.0 section 3.4).',
-    formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    allow_abbrev=False)
 parser.add_argument('--num-examples', type=int, default=1000,
                     help='examples drawn by `synthetic_data`')
 parser.add_argument('--batch-size', type=int, default=10,

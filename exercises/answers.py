@@ -200,7 +200,7 @@ EXERCISES = [
     ('en 1.0 3.4 ex. 9', 'why reshuffle; a dataset that breaks SGD '
      'without it', [], '"Remove it and see" below: sorted by label'),
     ('zh 3.3 ex. 1, en 1.0 3.5 ex. 1', 'the sum for the mean: the learning '
-     'rate', ['python linreg_concise.py --reduction sum --lr 0.003'],
+     'rate', ['python -m bench linreg_concise.py --reduction sum --lr 0.003'],
      'the last row of the table of batch sizes below'),
     ('zh 3.3 ex. 2, en 1.0 3.5 ex. 2', 'Huber\'s loss',
      ['./compare.sh --loss huber --huber-sigma 1'], 'the table of losses'),

@@ -14,6 +14,7 @@ BASH = shutil.which('bash') if os.name != 'nt' else None
 ENV = dict(os.environ, PYTHON=sys.executable, PYTHONUNBUFFERED='1',
            OMP_NUM_THREADS='1')
 RUNS = {}
+FULL = True  # whether the `check` tests run too (start_all says)
 # Where the commands write their files
 FOLDER = Path(tempfile.mkdtemp())
 
@@ -74,6 +75,8 @@ def copied_out():
 def start_all(full=True):
     """Start every command; each runs once, as a user types it. `full`:
     also those of the `check` tests."""
+    global FULL
+    FULL = full
     py, folder = sys.executable, FOLDER
     start('-i', py, '-i', 'linreg_scratch.py', '--num-epochs', '1',
           typed=f"import json; print('INSPECT', json.dumps({INSPECT}))\n")

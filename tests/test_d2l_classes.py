@@ -1,6 +1,7 @@
 """d2l's own en 1.0 classes as the oracle: `LinearRegressionScratch` with
 `SGD`, and `LinearRegression`, driven by `d2l.Trainer`, take the same steps
-as our two trainers, fed the same data, initial parameters and batches."""
+as our two trainers' runs, fed the same data, initial parameters and
+batches."""
 import re
 
 import pytest
@@ -47,18 +48,12 @@ def d2l_fit(model, w0, b0, epochs):
 
 
 def ours(name, *argv):
-    """Our trainer's steps, replayed with the script's own functions (or
-    its net, loss and optimizer) over one recorded batch order; the final
-    parameters, the initial ones and the batches."""
-    rec = run(name, '--num-epochs', '3', *argv)
-    order = runner.batch_order(rec, seed=1)
-    if name == 'scratch':
-        path = runner.replay_scratch(rec, rec.initial, 0.03, order)
-    else:
-        path, _ = runner.replay_concise(rec, rec.initial, order)
-    epochs = [[(rec.features[i], rec.labels[i]) for i in epoch]
-              for epoch in order]
-    return path[-1], rec.initial[:2], rec.initial[2:], epochs
+    """Our trainer's run: its final parameters, its initial ones and the
+    batches each epoch drew (drawn again from the run's random states)."""
+    result = run(name, '--num-epochs', '3', *argv)
+    start = result.seen.initial
+    return (result.seen.snapshots[-1], start[:2], start[2:],
+            runner.own_batches(result))
 
 
 @pytest.mark.parametrize('batch_size', ['10', '8'])  # both divide 1000
@@ -88,18 +83,6 @@ def test_a_short_last_batch_parts_the_scratch_pair():
     model = d2l.LinearRegressionScratch(2, lr=0.03)
     theirs = d2l_fit(model, w0, b0, epochs)
     assert (theirs - final).abs().max() > 1e-4
-
-
-def test_lazy_linear_ignores_the_en_1_0_init():
-    """en 1.0's `LinearRegression` calls `normal_` and `fill_(0)` on a
-    `LazyLinear`'s uninitialized weight and bias; the first forward pass
-    then re-initializes both."""
-    torch.manual_seed(0)
-    model = d2l.LinearRegression(lr=0.03)
-    model(torch.zeros(1, 2))
-    weight = model.net.weight.detach()
-    assert weight.abs().max() > 0.1  # PyTorch's default, not N(0, 0.01)
-    assert model.net.bias.detach().abs().max() > 0  # nor the zero bias
 
 
 def test_the_terminal_snippet_in_docs_en_1_0_prints_its_loss(capsys):

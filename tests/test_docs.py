@@ -1,23 +1,23 @@
 """The documents say what the commands print: `docs/generate.py --check`
-reruns every generated block and number and compares, and a changed digit
-is caught."""
+(in `make check`) reruns every generated block and number and compares,
+and a changed digit is caught."""
 import re
 import sys
 from pathlib import Path
 
 import pytest
 
-from commands import DOCS_HERE, NOT_DOCS_HERE, ROOT, finished
+from commands import DOCS_HERE, NOT_DOCS_HERE, ROOT
 
 sys.path.insert(0, str(ROOT / 'docs'))
 import generate  # noqa: E402
 
 
-@pytest.mark.background
+@pytest.mark.check
 @pytest.mark.skipif(not DOCS_HERE, reason=NOT_DOCS_HERE)
-def test_every_generated_block_is_what_a_run_prints():
-    code, out, err = finished('docs')
-    assert code == 0, out + err
+def test_every_generated_block_is_what_a_run_prints(capsys):
+    code = generate.main(['--check'])
+    assert code == 0, capsys.readouterr().out
 
 
 def regions(path):

@@ -80,7 +80,7 @@ def test_every_exercise_is_listed_with_a_command_that_runs_its_flags():
     command's flags are ones its program takes."""
     import compare
     import sweep
-    from bench import flags
+    from bench import __main__ as bench
     from exercises import answers
     listed = ' '.join(where for where, *_ in answers.EXERCISES)
     for book, exercises in (('zh 3.2', 7), ('zh 3.3', 3),
@@ -89,7 +89,8 @@ def test_every_exercise_is_listed_with_a_command_that_runs_its_flags():
             assert f'{book} ex. {number}' in listed, (book, number)
     for _, _, commands, _ in answers.EXERCISES:
         for command in commands:
-            words = command.replace('python -i ', 'python ').split()
+            words = command.replace('python -i ', 'python ').replace(
+                'python -m bench ', '').split()
             program, argv = words[1] if words[0] == 'python' else words[0], \
                 words[2:] if words[0] == 'python' else words[1:]
             if program.startswith('exercises/'):
@@ -99,5 +100,4 @@ def test_every_exercise_is_listed_with_a_command_that_runs_its_flags():
             elif program == 'sweep.py':
                 sweep.parse_args(argv)
             else:
-                name = program[len('linreg_'):-len('.py')]
-                flags.parse(name, argv)
+                bench.parse_args([program, *argv])

@@ -3,32 +3,35 @@ import pytest
 import torch
 from torch import nn
 
-from bench import variants
-from helpers import chapter, program, results, run
+import compare
+from bench import runner
+from helpers import chapter, results, run
 
 scratch = chapter('scratch')
 
 
 @pytest.mark.parametrize('sigma', [0.5, 1.0, 3.0])
-def test_huber_as_the_exercise_writes_it_is_smooth_l1(sigma):
+@pytest.mark.parametrize('name', ['scratch', 'concise'])
+def test_huber_edit_is_the_loss_the_exercise_writes(name, sigma):
+    """zh 3.3 ex. 2: (y_hat - y)^2 / (2 sigma) up to sigma, then |y_hat -
+    y| - sigma / 2, written out here, against the line the edit makes."""
+    loss = run(name, '--loss', 'huber', '--huber-sigma', str(sigma),
+               '--num-examples', '20', '--num-epochs', '1').seen.ns['loss']
     torch.manual_seed(0)
     y_hat, y = 3 * torch.randn(50, 1), torch.randn(50)  # both sides of sigma
-    ours = variants.huber_loss(y_hat, y, sigma)
-    torch.testing.assert_close(
-        ours, nn.SmoothL1Loss(beta=sigma, reduction='none')(
-            y_hat, y.reshape(y_hat.shape)))
-    # `nn.HuberLoss(delta)` is sigma times it: equal only at sigma = 1
-    huber = nn.HuberLoss(delta=sigma, reduction='none')(
-        y_hat, y.reshape(y_hat.shape))
-    torch.testing.assert_close(huber, sigma * ours)
-    assert torch.equal(huber, ours) == (sigma == 1.0)
+    error = (y_hat - y.reshape(-1, 1)).abs()
+    book = torch.where(error > sigma, error - sigma / 2,
+                       error ** 2 / (2 * sigma))
+    ours = loss(y_hat, y.reshape(-1, 1))
+    torch.testing.assert_close(ours, book if name == 'scratch' else
+                               book.mean())
 
 
-def test_abs_loss_is_l1_loss():
-    torch.manual_seed(0)
-    y_hat, y = 3 * torch.randn(50, 1), torch.randn(50)
-    torch.testing.assert_close(variants.abs_loss(y_hat, y).mean(),
-                               nn.L1Loss()(y_hat, y.reshape(y_hat.shape)))
+def test_abs_edit_is_the_absolute_error():
+    loss = run('scratch', '--loss', 'abs', '--num-examples', '20',
+               '--num-epochs', '1').seen.ns['loss']
+    y_hat, y = torch.tensor([[1.0], [-2.0]]), torch.tensor([3.0, -1.0])
+    assert loss(y_hat, y).reshape(-1).tolist() == [2.0, 1.0]
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
@@ -52,9 +55,11 @@ def test_huber_takes_the_same_steps_in_both_scripts():
     """Below sigma Huber keeps the 1/2 in both scripts, so unlike the
     squared loss the two step alike: their losses agree epoch by epoch."""
     s = results('scratch', '--loss', 'huber', '--num-epochs', '5')
-    c = results('concise', '--loss', 'huber', '--num-epochs', '5')
-    assert c['loss_modules'] == ["SmoothL1Loss(reduction='mean', beta=1.0)"]
-    assert s['loss_modules'] == []  # a function: nothing to observe
+    concise = run('concise', '--loss', 'huber', '--num-epochs', '5')
+    assert runner.describe(concise)
+    assert concise.loss_modules == ["SmoothL1Loss(reduction='mean', "
+                                    "beta=1.0)"]
+    c = concise.results()
     for ours, theirs in zip(s['loss_per_epoch'], c['loss_per_epoch']):
         assert ours == pytest.approx(theirs, rel=0.25)
     # ... where the squared loss parts them by two orders of magnitude
@@ -117,7 +122,8 @@ def test_sum_reduction_with_lr_over_batch_size_reproduces_the_mean_run():
 
 
 def test_sum_reduction_help_says_which_way_to_scale(capsys):
-    assert program('concise', '--help') == 0
+    with pytest.raises(SystemExit):
+        compare.parse_args(['--help'])
     help_text = ' '.join(capsys.readouterr().out.split())
     assert 'sum needs the lr divided by the batch size' in help_text
 
@@ -132,14 +138,15 @@ def test_zero_init_still_recovers_w_and_b(name):
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
 def test_zero_init_starts_at_zero(name):
-    rec = run(name, '--init', 'zeros', '--num-epochs', '1')
-    assert not rec.initial.any()
+    result = run(name, '--init', 'zeros', '--num-epochs', '1')
+    assert not result.seen.initial.any()
+    assert result.edits[0].endswith('(--init zeros)')
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
 def test_a_wide_init_starts_far_and_still_recovers(name):
     """en 3.2 ex.: variance 1000 is --init-std 31.6."""
-    wide = run(name, '--init-std', '31.6')
-    book = run(name)
+    wide = run(name, '--init-std', '31.6').seen
+    book = run(name).seen
     assert wide.initial[:2].abs().max() > 1 > 0.1 > book.initial.abs().max()
-    assert wide.results()['mse'] < 2e-4
+    assert wide.mses[-1] < 2e-4

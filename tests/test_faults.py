@@ -8,34 +8,59 @@ import sys
 import pytest
 import torch
 
-from bench import faults, hints
+from bench import __main__ as bench
+from bench import faults, hints, runner
 from commands import ENV, ROOT, finished
-from helpers import one_line, program
-from test_report import edited
+from helpers import edited, one_line, program
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
 @pytest.mark.parametrize('argv', [
     ['--lr', '0'], ['--lr', 'nan'], ['--batch-size', '0'], ['--lr'],
-    ['--num-ep', '3'], ['--init', 'zeros', '--init-std', '1'],
-    ['--huber-sigma', '2'], ['--outlier', '1', '--num-examples', '5'],
-    ['--num-examples', str(10 ** 13)]])
-def test_bad_arguments_exit_2_with_one_line(capsys, name, argv):
+    ['--num-ep', '3']])
+def test_a_bad_flag_is_argparses_line_alone_and_under_the_runner(
+        capsys, name, argv):
     assert program(name, *argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith('usage: ') and 'Traceback' not in err
+    assert err.splitlines()[-1].startswith(f'linreg_{name}.py: error: ')
+    with pytest.raises(SystemExit) as stop:
+        bench.main([runner.script_file(name), *argv])
+    assert stop.value.code == 2
+    assert one_line(capsys.readouterr().err) == err.splitlines()[-1]
+
+
+@pytest.mark.parametrize('argv', [
+    ['--init', 'zeros', '--init-std', '1'], ['--huber-sigma', '2'],
+    ['--outlier', '1', '--num-examples', '5'],
+    ['--num-examples', str(10 ** 13)], ['--loss', 'cubic']])
+def test_what_an_edit_cannot_do_is_one_line_and_2(capsys, argv):
+    with pytest.raises(SystemExit) as stop:
+        bench.main([runner.script_file('scratch'), *argv])
+    assert stop.value.code == 2
     assert ': error: ' in one_line(capsys.readouterr().err)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='a GPU is here')
 def test_a_missing_device_is_one_line_and_2(capsys):
-    assert program('scratch', '--device', 'cuda') == 2
+    assert bench.main([runner.script_file('scratch'), '--device',
+                       'cuda']) == 2
     assert 'no cuda device is available' in one_line(capsys.readouterr().err)
+
+
+def test_an_edit_of_a_line_the_learner_changed_is_one_line(tmp_path,
+                                                           capsys):
+    path = edited(tmp_path, 'concise', 'loss = nn.MSELoss()',
+                  'loss = nn.L1Loss()')
+    assert bench.main([str(path), '--loss', 'huber']) == 1
+    assert 'no longer has' in one_line(capsys.readouterr().err)
 
 
 def test_out_of_memory_is_one_line(capsys, monkeypatch):
     def full(*args, **kwargs):
         raise RuntimeError('CUDA out of memory. Tried to allocate 8 GiB')
     monkeypatch.setattr(torch, 'normal', full)
-    assert program('scratch') == 1
+    assert bench.main([runner.script_file('scratch')]) == 1
     assert 'out of memory; try a smaller --num-examples' in one_line(
         capsys.readouterr().err)
 
@@ -44,7 +69,7 @@ def test_an_edited_import_keeps_its_traceback(tmp_path):
     path = edited(tmp_path, 'concise', 'from torch.utils import data',
                   'from torch.utils import dataa as data')
     with pytest.raises(ImportError) as error:
-        program('concise', path=path)
+        runner.execute(str(path))
     assert faults.fault('x', error.value) is None  # a bug, not "not set up"
 
 
@@ -60,10 +85,11 @@ def test_a_file_that_hides_a_package_is_named(monkeypatch, tmp_path,
         capsys.readouterr().err)
 
 
+@pytest.mark.check
 @pytest.mark.background
 def test_output_a_stream_cannot_encode_is_escaped():
-    """`PYTHONIOENCODING=cp1252 python linreg_scratch.py --lang zh > out`:
-    the zh labels escaped, every line there, no traceback."""
+    """`PYTHONIOENCODING=cp1252 python -m bench linreg_scratch.py --lang zh
+    > out`: the zh labels escaped, every line there, no traceback."""
     code, out, err = finished('cp1252')
     assert code == 0 and err == ''
     assert 'w\\u7684\\u4f30' in out and out.splitlines()[-1].startswith(
@@ -76,15 +102,24 @@ def run(argv, preexec=None, shell=False, **env):
                           shell=shell, timeout=300)
 
 
-@pytest.mark.skipif(os.name != 'posix', reason='ulimit')
-def test_unbuffered_output_past_a_size_limit_fails_in_one_line(tmp_path):
-    out = tmp_path / 'out.txt'
-    done = run(f'ulimit -f 1; "{sys.executable}" linreg_scratch.py '
-               f'--num-epochs 1 --json > "{out}"', shell=True)
+@pytest.mark.check
+@pytest.mark.skipif(os.name != 'posix', reason='ulimit, /dev/full')
+@pytest.mark.parametrize('command,says', [
+    ('ulimit -f 1; "{py}" -m bench linreg_scratch.py --num-epochs 1 --json '
+     '> "{out}"', 'File too large'),
+    ('"{py}" sweep.py lr --values 0.03 --num-epochs 1 --impl scratch '
+     '> /dev/full', 'No space left on device'),
+    ('"{py}" compare.py --num-examples 50 --repeats 1 > /dev/full',
+     'No space left on device')])
+def test_a_short_write_or_a_full_disk_is_one_line_and_1(tmp_path, command,
+                                                        says):
+    done = run(command.format(py=sys.executable, out=tmp_path / 'out'),
+               shell=True)
     assert done.returncode == 1
-    assert 'File too large' in one_line(done.stderr)
+    assert says in one_line(done.stderr)
 
 
+@pytest.mark.check
 @pytest.mark.skipif(os.name != 'posix', reason='POSIX signals')
 def test_signals_ignored_at_the_start_stay_ignored():
     """As under `nohup` or in a background job."""
@@ -92,9 +127,9 @@ def test_signals_ignored_at_the_start_stay_ignored():
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     process = subprocess.Popen(
-        [sys.executable, 'linreg_scratch.py'], cwd=ROOT, env=ENV,
-        preexec_fn=ignore, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        [sys.executable, '-m', 'bench', 'linreg_scratch.py'], cwd=ROOT,
+        env=ENV, preexec_fn=ignore, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
     import time
     for sig in (signal.SIGTERM, signal.SIGINT):
         time.sleep(0.7)
@@ -132,15 +167,17 @@ def test_calling_the_loss_class_on_the_data_gets_a_hint(tmp_path):
     assert '`loss = nn.MSELoss()`' in hints.hint(error.value)
 
 
-def test_the_hint_follows_the_traceback_as_typed(tmp_path):
+def test_the_hint_follows_the_traceback_under_the_runner(tmp_path,
+                                                         capsys):
+    """`python -m bench edited.py`: Python's traceback from the script's
+    own frame, the edited line in it, then the hint."""
     path = edited(tmp_path, 'scratch', 'l.sum().backward()', 'l.backward()')
-    (tmp_path / 'bench').symlink_to(ROOT / 'bench')
-    (tmp_path / 'timer.py').symlink_to(ROOT / 'timer.py')
-    done = run([sys.executable, str(path), '--num-epochs', '1'])
-    assert done.returncode == 1
-    lines = done.stderr.strip().splitlines()
-    assert lines[0].startswith('Traceback') and 'l.backward()' in \
-        done.stderr
+    assert bench.main([str(path), '--num-epochs', '1']) == 1
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert lines[:2] == ['Traceback (most recent call last):',
+                         f'  File "{path}", line {lines[1].split()[-3][:-1]}'
+                         ', in <module>'] and '    l.backward()' in lines
     assert lines[-1].startswith('linreg_scratch.py: hint: `backward` needs')
 
 
