@@ -1,4 +1,6 @@
-# The README's two commands:  `make compare` and `make test`.
+# The README's two commands:  `make compare` and `make test`; `make check`
+# runs the slow, thorough tests (the full signal sweep, the documents'
+# regeneration, the book's environments), which CI runs too.
 # Both set up a virtual environment the first time (VENV, default .venv),
 # then reuse it until requirements.txt or the d2l version changes.
 PYTHON ?= python3
@@ -15,7 +17,7 @@ REQ_KEY := $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(\
 	open('requirements.txt', 'rb').read()).hexdigest()[:12])")-$(D2L)
 STAMP := $(VENV)/.installed-$(REQ_KEY)
 
-.PHONY: setup compare test lock
+.PHONY: setup compare test check lock
 setup: $(STAMP)
 
 # uv installs uv.lock in seconds, and compiles it to bytecode, which pip
@@ -50,6 +52,9 @@ compare: $(STAMP)
 
 test: $(STAMP)
 	"$(VENV)/bin/python" -m pytest -q $(PYTEST_ARGS)
+
+check: $(STAMP)
+	"$(VENV)/bin/python" -m pytest -q -m check $(PYTEST_ARGS)
 
 # After an edit of pyproject.toml: pin again, and write the same pins for
 # pip; with the uv that make setup uses, the environment's where none is

@@ -8,7 +8,7 @@ docs/exercises.md are edits too, written out as `(old line, new line)`.
 """
 from dataclasses import dataclass
 
-from bench.faults import Failed
+from bench.faults import Failed, Refused
 
 # The book's lines that the flags change, as they stand in each script
 LOSS = {'scratch': 'loss = squared_loss', 'concise': 'loss = nn.MSELoss()'}
@@ -63,6 +63,9 @@ def wanted(name, options):
     for in `options` (the runner's parsed flags)."""
     changes = []
     reduction = getattr(options, 'reduction', 'mean')
+    if name == 'scratch' and reduction != 'mean':
+        raise Refused('argument --reduction: applies to linreg_concise.py '
+                      "(the scratch loop sums `squared_loss` itself)")
     if options.loss != 'squared' or reduction != 'mean':
         line = loss_line(name, options.loss, options.huber_sigma, reduction)
         flag = ' '.join(f for f in (
@@ -87,7 +90,8 @@ def device(name, where):
     flag = f'--device {where[1:-1]}'
     move = (f'; true_w, features, labels = true_w.to({where}), '
             f'features.to({where}), labels.to({where})')
-    changes = [(MOVE_DATA[name], lambda old: old + move, flag),
+    changes = [(MOVE_DATA[name], lambda old: old.rstrip(';') + ';' + move[1:]
+                if old.endswith(';') else old + move, flag),
                (TIMER, lambda old: f'timer = Timer({where})', flag)]
     if name == 'scratch':
         return changes + [

@@ -243,4 +243,9 @@ def guarded(prog, body):
             return 1
         if status is None:
             raise
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):  # a full disk: Python's own flush at
+            devnull = os.open(os.devnull, os.O_WRONLY)  # exit would fail
+            os.dup2(devnull, sys.stdout.fileno())
         return status

@@ -6,6 +6,8 @@
 #   benchmarks/record.sh startup          # minutes: flags, and the suite
 #   benchmarks/record.sh compare-timing   # compare.sh's timing rows
 #   benchmarks/record.sh setup            # minutes: fresh installs
+#   benchmarks/record.sh book-envs        # minutes: the book's environments
+#   benchmarks/record.sh watch-cost       # what watching costs the loops
 #
 # Python: $PYTHON if set, else this checkout's .venv.
 set -euo pipefail
@@ -16,7 +18,11 @@ case "${1:-}" in
            cmd=("${py}" benchmarks/startup.py --suite --suite-repeats 2) ;;
   compare-timing) shown="./compare.sh"; cmd=(./compare.sh) ;;
   setup) shown="benchmarks/setup.sh"; cmd=(benchmarks/setup.sh) ;;
-  *) echo "record.sh: name one of startup, compare-timing, setup" >&2
+  book-envs) shown="benchmarks/book_envs.sh"; cmd=(benchmarks/book_envs.sh) ;;
+  watch-cost) shown="python benchmarks/watch_cost.py"
+              cmd=("${py}" benchmarks/watch_cost.py) ;;
+  *) echo "record.sh: name one of startup, compare-timing, setup," \
+       "book-envs, watch-cost" >&2
      exit 2 ;;
 esac
 machine="$(getconf _NPROCESSORS_ONLN)-core $(uname -s) $(uname -m), $(

@@ -216,6 +216,30 @@ EXERCISES = [
 ]
 
 
+def gen_edits(runs):
+    """Each variant's edit, as the runners make it and print it."""
+    from bench import edits, runner
+    rows = []
+    for argv in (['--init', 'zeros'], ['--loss', 'huber'], ['--loss', 'abs'],
+                 ['--huber-sigma', '0.5', '--loss', 'huber'],
+                 ['--reduction', 'sum'], ['--outlier', '10000'],
+                 ['--device', 'cuda']):
+        options, _ = runner.split(argv)
+        cells = []
+        for name in ('scratch', 'concise'):
+            with open(runner.script_file(name), encoding='utf-8') as f:
+                source = f.read()
+            try:
+                _, made = edits.apply(source, edits.wanted(name, options))
+            except edits.Failed:  # the concise's flag alone
+                made = []
+            cells.append('<br>'.join(f'{e.lineno}: `{e.new.strip()}`'
+                                     for e in made) or '-')
+        rows.append([as_code(argv), *cells])
+    return table(['flag', 'linreg_scratch.py: line, as edited',
+                  'linreg_concise.py: the same'], rows)
+
+
 def gen_every_exercise(runs):
     return table(['exercise', 'asks', 'the command', 'the answer'], [
         [where, asks, '<br>'.join(f'`{c}`' for c in commands) or '-',
@@ -223,7 +247,7 @@ def gen_every_exercise(runs):
 
 
 GENERATORS = {
-    'every-exercise': gen_every_exercise,
+    'every-exercise': gen_every_exercise, 'edits': gen_edits,
     'remove-it': gen_remove_it,
     'lr-sweep': gen_lr_sweep, 'inits': gen_inits, 'losses': gen_losses,
     'outlier': gen_outlier, 'more': gen_more,

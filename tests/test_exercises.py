@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 import compare
-from bench import runner
+from bench import edits, runner
 from helpers import chapter, results, run
 
 scratch = chapter('scratch')
@@ -150,3 +150,15 @@ def test_a_wide_init_starts_far_and_still_recovers(name):
     book = run(name).seen
     assert wide.initial[:2].abs().max() > 1 > 0.1 > book.initial.abs().max()
     assert wide.mses[-1] < 2e-4
+
+
+@pytest.mark.parametrize('name', ['scratch', 'concise'])
+def test_the_device_edits_run_and_change_no_number(name):
+    """--device's lines, aimed at the CPU here (CI has no GPU): they run,
+    and draw the same data and init, so the steps are the same."""
+    moved = run(name, '--num-epochs', '1',
+                changes=edits.device(name, "'cpu'"))
+    book = run(name, '--num-epochs', '1')
+    assert len(moved.edits) == {'scratch': 4, 'concise': 3}[name]
+    assert moved.data_sha256 == book.data_sha256
+    assert (moved.initial, moved.w) == (book.initial, book.w)

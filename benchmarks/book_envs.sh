@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The two environments of the book's install page, built with uv, and in
+# each: both chapter scripts, their --help, and every exercise script, as
+# a learner who set up the book's `d2l` env runs them (issue 32); then
+# compare.sh's work and `python -m bench`, which need no newer torch.
+#
+#   benchmarks/book_envs.sh          # minutes; or benchmarks/record.sh book-envs
+#
+#   zh 2.0: torch 1.12.0, torchvision 0.13.0, d2l 0.17.6, and
+#           matplotlib-inline<0.2, which d2l 0.17.6 needs and does not pin
+#   en 1.0: torch 2.0.0, torchvision 0.15.1, d2l 1.0.3
+#
+# Python 3.9, the book's, where uv finds it, else the oldest it finds. The
+# environments live in ${BOOK_ENVS:-/tmp/book-envs} and are reused.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+uv="${UV:-$(command -v uv || echo .venv/bin/uv)}"
+root="${BOOK_ENVS:-/tmp/book-envs}"
+mkdir -p "${root}"
+
+# A Python that runs: on PATH, under pyenv (whose shims run only the
+# versions it has selected), or one uv finds
+python=""
+for version in 3.9 3.10 3.11 3.12 3.13; do
+  for candidate in "$(command -v "python${version}" || true)" \
+      "$(pyenv root 2>/dev/null || true)"/versions/"${version}".*/bin/python3 \
+      "$("${uv}" python find --no-python-downloads "${version}" \
+         2>/dev/null || true)"; do
+    if [ -n "${candidate}" ] && "${candidate}" -c \
+        "import sys; assert sys.version_info[:2] == (${version/./, })" \
+        2>/dev/null; then
+      python="${candidate}"
+      break 2
+    fi
+  done
+done
+[ -n "${python}" ] || { echo "book_envs.sh: no Python found" >&2; exit 1; }
+
+build() {  # build NAME PACKAGES...: an environment, unless it is there
+  local env="${root}/$1"
+  shift
+  if [ ! -x "${env}/bin/python" ] || [ ! -e "${env}/.built" ]; then
+    rm -rf "${env}"
+    local start="${SECONDS}"
+    "${uv}" venv -q --python "${python}" "${env}"
+    "${uv}" pip install -q --python "${env}/bin/python" "$@"
+    echo "$((SECONDS - start))" > "${env}/.built"
+  fi
+}
+
+check() {  # check NAME LABEL: every command in that environment
+  local env="${root}/$1" status line
+  echo "$2: $("${env}/bin/python" -c 'import platform, torch, d2l
+print(f"Python {platform.python_version()}, torch {torch.__version__}, "
+      f"d2l {d2l.__version__}")' 2>&1 | tail -1)" \
+    "(built in $(cat "${env}/.built") s)"
+  for command in "linreg_scratch.py" "linreg_concise.py" \
+      "linreg_scratch.py --help" "linreg_concise.py --help" \
+      "exercises/ohm.py" "exercises/planck.py" \
+      "exercises/second_derivatives.py" "compare.py --repeats 1" \
+      "-m bench linreg_concise.py --loss huber"; do
+    # shellcheck disable=SC2086  # the command's words
+    if out="$("${env}/bin/python" ${command} 2>&1)"; then
+      status=ok
+    else
+      status="failed: $(echo "${out}" | tail -1)"
+    fi
+    line="$(echo "${out}" | grep -m1 -E \
+      '^epoch 1,|^usage:|^learned|^log T|^problem 1|^    1 ' || true)"
+    printf '  %-48s %s  %s\n' "python ${command}" "${status}" "${line:0:40}"
+  done
+}
+
+build zh 'torch==1.12.0' 'torchvision==0.13.0' 'd2l==0.17.6' \
+  'matplotlib-inline<0.2'
+build en 'torch==2.0.0' 'torchvision==0.15.1' 'd2l==1.0.3'
+check zh 'zh 2.0'
+check en 'en 1.0'

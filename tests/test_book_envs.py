@@ -1,0 +1,23 @@
+"""The book's own environments (benchmarks/book_envs.sh): both chapter
+scripts, their --help and every exercise script run there, and print the
+book's numbers, digit for digit as here; so do compare.sh's work and
+`python -m bench`. Slow (it builds two environments the first time):
+`make check`."""
+import subprocess
+
+import pytest
+
+from commands import ROOT
+
+
+@pytest.mark.check
+def test_every_script_runs_in_both_book_environments():
+    done = subprocess.run(['bash', 'benchmarks/book_envs.sh'], cwd=ROOT,
+                          capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert 'torch 1.12.0' in out and 'torch 2.0.0' in out
+    assert 'failed' not in out, out
+    assert out.count('ok  epoch 1, loss 0.039385') == 2
+    assert out.count('ok  epoch 1, loss 0.000241') == 2
+    assert out.count('0.039385       0.000241') == 2  # compare.sh's table
