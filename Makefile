@@ -14,10 +14,28 @@ UV ?= $(shell command -v uv 2>/dev/null)
 # Keyed by what is installed, so a changed requirements.txt reinstalls;
 # Python computes the key, since not every system has sha256sum.
 REQ_KEY := $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(\
-	open('requirements.txt', 'rb').read()).hexdigest()[:12])")-$(D2L)
+	open('requirements.txt', 'rb').read()).hexdigest()[:12])" 2>/dev/null)-$(D2L)
 STAMP := $(VENV)/.installed-$(REQ_KEY)
 
 .PHONY: setup compare test check lock
+
+# Before an environment is set up: a Python outside 3.10-3.13 is refused in
+# one line, before a .venv exists; a .venv left with one by an earlier try
+# cannot be used, and is removed
+SUPPORTED := import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))
+usable = $(shell "$(1)" -c '$(SUPPORTED)' 2>/dev/null && echo yes)
+there = $(shell [ -x "$(VENV)/bin/python" ] && echo yes)
+ifeq ($(wildcard $(STAMP)),)
+ifneq ($(filter-out lock,$(or $(MAKECMDGOALS),setup)),)
+ifeq ($(there)$(call usable,$(VENV)/bin/python),yes)
+$(info make: $(VENV) holds $(shell "$(VENV)/bin/python" --version 2>&1), left by an earlier setup; removing it)
+$(shell rm -rf "$(VENV)")
+endif
+ifeq ($(there)$(call usable,$(PYTHON)),)
+$(error $(PYTHON) is $(if $(shell command -v $(PYTHON)),$(shell $(PYTHON) --version 2>&1 | head -1),not found); the environment needs Python 3.10 to 3.13: name one, as in make compare PYTHON=python3.11)
+endif
+endif
+endif
 setup: $(STAMP)
 
 # uv installs uv.lock in seconds, and compiles it to bytecode, which pip

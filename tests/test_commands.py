@@ -6,10 +6,13 @@ checks that need no torch (flags, --help) run where importing torch fails.
 A chapter script run directly is plain Python: only its flags are ours.
 """
 import json
+import shutil
+import subprocess
+import sys
 
 import pytest
 
-from commands import BASH, FOLDER, RUNNERS, finished
+from commands import BASH, ENV, FOLDER, ROOT, RUNNERS, finished
 from helpers import one_line
 
 pytestmark = pytest.mark.background
@@ -80,3 +83,44 @@ def test_a_runner_in_a_python_without_torch_is_one_line(argv):
     code, out, err = finished('without torch: ' + ' '.join(argv))
     assert code == 1
     assert 'is not set up' in one_line(err) and 'make setup' in err
+
+
+@pytest.mark.skipif(not BASH, reason='no bash here')
+def test_a_clone_made_with_autocrlf_runs_compare_sh(tmp_path):
+    """Git for Windows clones with core.autocrlf=true: .gitattributes keeps
+    the scripts at LF, so `./compare.sh --help` still runs."""
+    clone = tmp_path / 'clone'
+    git = ['git', '-c', 'core.autocrlf=true']
+    subprocess.run([*git, 'clone', '-q', '--no-hardlinks', str(ROOT),
+                    str(clone)], check=True, capture_output=True)
+    for name in ('compare.sh', 'Makefile', 'compare.py', '.ci/run'):
+        assert b'\r\n' not in (clone / name).read_bytes(), name
+    done = subprocess.run(['./compare.sh', '--help'], cwd=clone,
+                          capture_output=True, text=True,
+                          env=dict(ENV, PYTHON=sys.executable))
+    assert done.returncode == 0 and 'usage: compare.sh' in done.stdout, \
+        done.stderr
+
+
+@pytest.mark.skipif(not BASH or not shutil.which('make'), reason='no make')
+def test_setup_refuses_a_python_outside_the_range_before_any_venv(
+        tmp_path):
+    """`make compare` with the book's Python 3.9 (here a stand-in that
+    says so, so that nothing is downloaded): one line, no .venv; and a
+    .venv an earlier try left with it is removed, not reused."""
+    fake = tmp_path / 'python3.9'
+    fake.write_text('#!/bin/sh\n[ "$1" = --version ] && echo Python 3.9.18 '
+                    '&& exit 0\nexit 1\n')
+    fake.chmod(0o755)
+    left = tmp_path / 'left'
+    (left / 'bin').mkdir(parents=True)
+    (left / 'bin' / 'python').symlink_to(fake)
+    for venv in (tmp_path / 'new', left):
+        done = subprocess.run(['make', 'setup', f'PYTHON={fake}',
+                               f'VENV={venv}'], cwd=ROOT, text=True,
+                              capture_output=True, env=ENV)
+        assert done.returncode == 2 and not venv.exists()
+        assert 'Python 3.9.18; the environment needs Python 3.10 to 3.13: ' \
+            'name one, as in make compare PYTHON=python3.11' in one_line(
+                done.stderr)
+    assert done.stdout.startswith(f'make: {left} holds Python 3.9.18, left')
