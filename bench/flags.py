@@ -67,6 +67,8 @@ def png_path(text):
     shown = printable(text)
     if not text.lower().endswith('.png'):
         raise argparse.ArgumentTypeError(f'{shown!r} does not end in .png')
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f'{shown!r} is a folder')
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         raise argparse.ArgumentTypeError(
             f'cannot write {shown!r}: no folder there that can be written')

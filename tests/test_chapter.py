@@ -281,3 +281,19 @@ def test_as_a_notebook_headings_show_and_it_runs_top_to_bottom(
                        if not line.startswith('%')) for cell in code]
     shown = ''.join(out for _, out in run_cells(cells, {}, name))
     assert 'epoch 3, loss' in shown and 'sec training, 3 epochs' in shown
+
+
+def test_cells_run_again_report_that_run_alone(monkeypatch, capsys):
+    """The training cell and those after it, run a second time in a
+    kernel: the last line counts the second run's epochs, not six."""
+    source = script_source('scratch')
+    first, *rest = source.split('\n# %%')
+    cells = [first] + [cell.split('\n', 1)[-1] for cell in rest
+                       if not cell.startswith(' [markdown]')]
+    monkeypatch.setattr(sys, 'argv', KERNEL_ARGV)
+    training = next(i for i, c in enumerate(cells) if 'timer = Timer()' in c)
+    shown = run_cells(cells + cells[training:], {'__name__': '__main__'},
+                      'scratch')
+    last = shown[-1][1].splitlines()[-1]
+    assert last.endswith('sec training, 3 epochs (imports and data '
+                         'generation excluded)')

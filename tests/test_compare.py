@@ -102,6 +102,7 @@ def test_wide_cells_never_run_together():
     (['--huber-sigma', '2'], 'applies to --loss huber only'),
     (['--plot', 'x.txt'], 'does not end in .png'),
     (['--plot', '/no/such/folder/x.png'], 'no folder there'),
+    (['--plot', 'docs'], 'does not end in .png'),
     (['--repeats', '0'], 'is not at least 1'),
     (['--bogus'], 'unrecognized arguments: --bogus'),
 ])
@@ -110,6 +111,16 @@ def test_bad_flags_are_one_line_under_compare_sh(capsys, argv, says):
         compare.main(argv)
     assert stop.value.code == 2
     assert says in one_line(capsys.readouterr().err)
+
+
+def test_a_plot_path_that_is_a_folder_is_refused_before_any_run(
+        tmp_path, capsys):
+    folder = tmp_path / 'q.png'
+    folder.mkdir()
+    with pytest.raises(SystemExit) as stop:
+        compare.main(['--plot', str(folder)])
+    assert stop.value.code == 2
+    assert 'is a folder' in one_line(capsys.readouterr().err)
 
 
 def test_concise_only_flags_go_to_the_concise_script_alone(capsys):

@@ -110,6 +110,19 @@ def test_a_bug_under_compare_keeps_its_traceback_and_the_plot_its_file(
     assert keep.read_bytes() == b'kept'
 
 
+def test_a_bug_under_sweep_keeps_its_traceback(tmp_path, monkeypatch,
+                                              capsys):
+    import sweep
+    copies(tmp_path, monkeypatch, 'concise',
+           ('l = loss(net(X), y)', 'l = nn.MSELoss(net(X), y)'))
+    assert sweep.main(['lr', '--values', '0.03', '--impl', 'concise']) == 1
+    err = capsys.readouterr().err
+    assert err.startswith('Traceback') and 'sweep.py' not in err
+    assert '    l = nn.MSELoss(net(X), y)\n' in err
+    assert err.splitlines()[-1].startswith(
+        'linreg_concise.py: hint: `nn.MSELoss()` makes a loss function')
+
+
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
 def test_every_time_is_the_scripts_timer(monkeypatch, capsys, name):
     """Timer.stop adds a known 7 s: the script's line, the JSON and
