@@ -24,56 +24,38 @@ def parse_args(argv=None):
     """compare.sh's own flags and the edits', and the scripts' flags
     checked as each script checks them: (options, argv for the scripts)."""
     parser = flags.Parser(
-        prog=PROG,
-        description='Run linreg_scratch.py and linreg_concise.py with the '
-                    'same flags on the same data, and print their losses, '
-                    'a common MSE, the errors in w and b, the closed-form '
-                    'least-squares fit and their training times side by '
-                    'side.',
+        prog=PROG, description='Run linreg_scratch.py and linreg_concise.py '
+        'on the same data, and print their losses, one MSE, the errors in w '
+        'and b, the least-squares fit and their training times side by side.',
         epilog='Every other flag (`python linreg_concise.py --help` lists '
-               'them) goes to both scripts unchanged. A trainer that '
-               'diverges is a result: exit status 0.')
-    parser.add_argument('--json', action='store_true',
-                        help='end with one JSON line of all the results')
-    parser.add_argument('--plot', type=flags.png_path, metavar='FILE.png',
-                        help="also draw the chapter's scatter of the "
-                             'data with the lines learned and, from one '
-                             'init over one batch order, the per-step MSE '
-                             'and the paths in (w1, w2) of scratch at lr '
-                             'and 2 lr and of concise at lr')
-    parser.add_argument('--equivalence', action='store_true',
-                        help='also show that scratch at 2 lr and concise at '
-                             'lr take the same steps from one init over one '
-                             'batch order')
-    parser.add_argument('--repeats', type=flags.positive_int, default=30,
-                        help='timed one-epoch runs of each trainer, in '
-                             'alternating pairs after a warm-up pair; fewer '
-                             f'once timing has taken {BUDGET:g} s')
+               'them) goes to both scripts. A trainer that diverges is a '
+               'result: exit status 0.')
+    add = parser.add_argument
+    add('--json', action='store_true',
+        help='end with one JSON line of all the results')
+    add('--plot', type=flags.png_path, metavar='FILE.png',
+        help="also draw the chapter's scatter with the lines learned, and "
+             'the per-step MSE and (w1, w2) paths of the replays')
+    add('--equivalence', action='store_true',
+        help='also show that scratch at 2 lr and concise at lr take the same '
+             'steps from one init over one batch order')
+    add('--repeats', type=flags.positive_int, default=30,
+        help='timed one-epoch runs of each trainer, in alternating pairs '
+             f'after a warm-up pair; fewer once timing has taken {BUDGET:g} s')
     flags.add_edits(parser)
     args, rest = parser.parse_known_args(argv)
     for name in NAMES:
-        flags.check(PROG, edits_of(args, name), runner.script_file(name),
-                    rest)
+        flags.check(PROG, flags.edits_for(args, name),
+                    runner.script_file(name), rest)
     return args, rest
-
-
-def edits_of(args, name):
-    """The edits for linreg_{name}.py: --reduction is the concise's."""
-    return flags.argparse.Namespace(**dict(
-        vars(args), reduction=args.reduction if name == 'concise' else
-        'mean'))
 
 
 def data_pass(run):
     """Time one pass over the script's own iterator, with no training."""
     from timer import Timer
-    ns = run.seen.ns
-    timer = Timer(run.flags.get('--device', 'cpu'))
-    batches = ns['data_iter']
-    if not hasattr(batches, '__iter__'):  # scratch's: a function
-        batches = batches(ns['batch_size'], ns['features'], ns['labels'])
+    timer = Timer(run.seen.ns['features'].device)
     timer.start()
-    for X, y in batches:
+    for X, y in runner.batches(run.seen.ns):
         pass
     return timer.stop()
 
@@ -92,7 +74,7 @@ def time_both(args, rest, repeats, budget=BUDGET):
             break
         pair = {}
         for name in order:
-            run = runner.run(name, one, edits_of(args, name))
+            run = runner.run(name, one, flags.edits_for(args, name))
             pair[name] = statistics.median(run.epoch_seconds)
             if i:  # the first pair is the warm-up
                 epochs[name] += run.epoch_seconds
@@ -258,7 +240,7 @@ def compare(argv):
     # After the imports, a signal is raised, so that a plot's temporary
     # file is removed
     faults.raise_on_signals(PROG)
-    runs = {name: runner.run(name, rest, edits_of(args, name))
+    runs = {name: runner.run(name, rest, flags.edits_for(args, name))
             for name in NAMES}
     lstsq = runner.least_squares(runs['scratch'])
     replayed = runner.replays(runs['scratch'], runs['concise'])

@@ -1,46 +1,29 @@
-"""Concise linear regression: d2l zh 2.0 section 3.3, which is en 0.17
-section 3.3 (en 1.0 writes it with classes in 3.5: docs/en-1.0.md).
-
-    python linreg_concise.py            # prints what the chapter prints
-    python -i linreg_concise.py         # ... then look at `net[0].weight`
-    python linreg_concise.py --help     # the flags that change its numbers
-
-
-It needs only the book's packages and `timer.py` beside it.
+"""Concise linear regression: d2l zh 2.0 section 3.3, which is en 0.17 section 3.3
+(en 1.0 writes it with classes in 3.5: docs/en-1.0.md). `python
+linreg_concise.py` prints what the chapter prints; with `-i`, look at
+`net[0].weight` after; `--help` lists the book's numbers, as flags.
 """
 import argparse
 import os
 import sys
 
-# The book's numbers, as flags; read before the imports, so that `--help`
-# is at once
-parser = argparse.ArgumentParser(
-    description='Concise linear regression: d2l zh 2.0 section 3.3 '
-                '(en 0.17 section 3.3; en 1.0 section 3.5).',
-    formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    allow_abbrev=False)
-parser.add_argument('--num-examples', type=int, default=1000,
-                    help='examples drawn by `d2l.synthetic_data`')
-parser.add_argument('--batch-size', type=int, default=10,
-                    help='minibatch size')
-parser.add_argument('--lr', type=float, default=0.03, help='learning rate')
-parser.add_argument('--num-epochs', type=int, default=3,
-                    help='passes over the data')
-parser.add_argument('--seed', type=int, default=0,
-                    help='seeds `random` and `torch` before the data')
-parser.add_argument('--init-std', type=float, default=0.01,
-                    help='std of the initial weights')
-language = os.environ.get('LC_ALL') or os.environ.get('LANG') or ''
-parser.add_argument('--lang', choices=['en', 'zh'],
-                    default='zh' if language.startswith('zh') else 'en',
-                    help="the last lines' labels: en 0.17's or zh 2.0's")
-# A kernel's or an editor's argv is not this file's: the book's numbers
+# The book's numbers, as flags read before the imports; in a kernel or an
+# editor's cells, whose argv is the kernel's, the book's numbers
+parser = argparse.ArgumentParser(allow_abbrev=False)
+for flag, default in [('--num-examples', 1000), ('--batch-size', 10),
+                      ('--lr', 0.03), ('--num-epochs', 3), ('--seed', 0),
+                      ('--init-std', 0.01)]:
+    parser.add_argument(flag, type=type(default), default=default,
+                        help="the book's: %(default)s")
+language = 'zh' if os.environ.get('LANG', '').startswith('zh') else 'en'
+parser.add_argument('--lang', choices=['en', 'zh'], default=language,
+                    help='the labels of zh 2.0 or en 0.17')
 mine = os.path.basename(sys.argv[0]) == os.path.basename(
     globals().get('__file__', ''))
 args = parser.parse_args(sys.argv[1:] if mine else [])
-for name in ('num_examples', 'batch_size', 'num_epochs', 'lr', 'init_std'):
-    if not getattr(args, name) > 0:  # NaN too
-        parser.error(f'argument --{name.replace("_", "-")}: must be above 0')
+if not all(getattr(args, name) > 0 for name in (  # NaN is not
+        'num_examples', 'batch_size', 'lr', 'num_epochs', 'init_std')):
+    parser.error('the sizes, the lr and the init std must be above 0')
 
 # %% [markdown]
 # # 3.3 线性回归的简洁实现 / Concise Implementation of Linear Regression

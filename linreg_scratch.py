@@ -1,47 +1,30 @@
-"""Linear regression from scratch: d2l zh 2.0 section 3.2, which is en 0.17
-section 3.2 (en 1.0 writes it with classes in 3.4: docs/en-1.0.md).
-
-    python linreg_scratch.py            # prints what the chapter prints
-    python -i linreg_scratch.py         # ... then look at `w`, `b`, `features`
-    python linreg_scratch.py --help     # the flags that change its numbers
-
-It needs only the book's packages and `timer.py` beside it.
+"""Linear regression from scratch: d2l zh 2.0 section 3.2, which is en 0.17 section 3.2
+(en 1.0 writes it with classes in 3.4: docs/en-1.0.md). `python
+linreg_scratch.py` prints what the chapter prints; with `-i`, look at
+`w`, `b`, `features` after; `--help` lists the book's numbers, as flags.
 """
 import argparse
 import os
 import sys
 
 main_module = sys.modules['__main__']  # see the scatter plot's cell
-
-# The book's numbers, as flags; read before the imports, so that `--help`
-# is at once
-parser = argparse.ArgumentParser(
-    description='Linear regression from scratch: d2l zh 2.0 section 3.2 '
-                '(en 0.17 section 3.2; en 1.0 section 3.4).',
-    formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    allow_abbrev=False)
-parser.add_argument('--num-examples', type=int, default=1000,
-                    help='examples drawn by `synthetic_data`')
-parser.add_argument('--batch-size', type=int, default=10,
-                    help='minibatch size')
-parser.add_argument('--lr', type=float, default=0.03, help='learning rate')
-parser.add_argument('--num-epochs', type=int, default=3,
-                    help='passes over the data')
-parser.add_argument('--seed', type=int, default=0,
-                    help='seeds `random` and `torch` before the data')
-parser.add_argument('--init-std', type=float, default=0.01,
-                    help='std of the initial weights')
-language = os.environ.get('LC_ALL') or os.environ.get('LANG') or ''
-parser.add_argument('--lang', choices=['en', 'zh'],
-                    default='zh' if language.startswith('zh') else 'en',
-                    help="the last lines' labels: en 0.17's or zh 2.0's")
-# A kernel's or an editor's argv is not this file's: the book's numbers
+# The book's numbers, as flags read before the imports; in a kernel or an
+# editor's cells, whose argv is the kernel's, the book's numbers
+parser = argparse.ArgumentParser(allow_abbrev=False)
+for flag, default in [('--num-examples', 1000), ('--batch-size', 10),
+                      ('--lr', 0.03), ('--num-epochs', 3), ('--seed', 0),
+                      ('--init-std', 0.01)]:
+    parser.add_argument(flag, type=type(default), default=default,
+                        help="the book's: %(default)s")
+language = 'zh' if os.environ.get('LANG', '').startswith('zh') else 'en'
+parser.add_argument('--lang', choices=['en', 'zh'], default=language,
+                    help='the labels of zh 2.0 or en 0.17')
 mine = os.path.basename(sys.argv[0]) == os.path.basename(
     globals().get('__file__', ''))
 args = parser.parse_args(sys.argv[1:] if mine else [])
-for name in ('num_examples', 'batch_size', 'num_epochs', 'lr', 'init_std'):
-    if not getattr(args, name) > 0:  # NaN too
-        parser.error(f'argument --{name.replace("_", "-")}: must be above 0')
+if not all(getattr(args, name) > 0 for name in (  # NaN is not
+        'num_examples', 'batch_size', 'lr', 'num_epochs', 'init_std')):
+    parser.error('the sizes, the lr and the init std must be above 0')
 
 # %% [markdown]
 # # 3.2 线性回归的从零开始实现 / Linear Regression Implementation from Scratch
@@ -81,8 +64,7 @@ print('features:', features[0], '\nlabel:', labels[0])
 d2l.set_figsize()
 # The semicolon is for displaying the plot only
 d2l.plt.scatter(features[:, 1].detach().numpy(), labels.detach().numpy(), 1);
-# `d2l.set_figsize()` started an IPython shell, which took `__main__` and
-# the prompt: `python -i` gets the chapter's names and `>>>` back
+# `d2l.set_figsize()`'s IPython shell took `__main__`: back, for `python -i`
 sys.modules['__main__'], sys.ps1, sys.ps2 = main_module, '>>> ', '... '
 
 # %% [markdown]

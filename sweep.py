@@ -68,19 +68,12 @@ def parse_args(argv=None):
     for value in args.values:
         argv = [*rest, flag, str(value)]
         for name in impls(args):
-            flags.check(PROG, edits_of(args, name),
+            flags.check(PROG, flags.edits_for(args, name),
                         runner.script_file(name), argv)
             args.points.append((value, name, argv))
     args.edits = []  # as the runs show them
     args.others = ' '.join([*rest, flags.shown(flags.typed_edits(args))])
     return args
-
-
-def edits_of(args, name):
-    """The edits for linreg_{name}.py: --reduction is the concise's."""
-    return flags.argparse.Namespace(**dict(
-        vars(args), reduction=args.reduction if name == 'concise' else
-        'mean'))
 
 
 def impls(args):
@@ -94,7 +87,7 @@ def sweep(args, rows):
     for value, name, argv in args.points:
         base = {'impl': name, args.setting: value}
         try:
-            run = runner.run(name, argv, edits_of(args, name))
+            run = runner.run(name, argv, flags.edits_for(args, name))
         except faults.Failed as error:
             rows.append(dict(base, failed=str(error)))
             continue

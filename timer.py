@@ -7,7 +7,6 @@ so that a timed region ends when the work ends, not when Python finished
 queueing it.
 """
 import itertools
-import statistics
 import time
 
 
@@ -58,11 +57,3 @@ class Timer:
     def cumsum(self):
         """Return the accumulated time."""
         return list(itertools.accumulate(self.times))
-
-    def median(self):
-        """Return the median time, which one slow run cannot drag."""
-        return statistics.median(self.times)
-
-    def spread(self):
-        """Return (min, max) of the recorded times."""
-        return min(self.times), max(self.times)

@@ -1,15 +1,15 @@
-"""One line and an exit status for each fault a user meets.
+"""One line and an exit status for each fault a user meets in a runner
+(compare.sh, sweep.py, `python -m bench`); a chapter script run by itself
+is plain Python.
 
-For the runners (compare.sh, sweep.py, `python -m bench`); a chapter
-script run directly is plain Python. 2: bad input (argparse's line, or a
-device that is not there); 1: a run that failed (divergence, out of
-memory, a full disk, a Python that is not set up); 130: Ctrl-C; 143:
-SIGTERM; 141: a closed pipe, quietly. A bug in a line the learner edited
-is no fault: it keeps Python's traceback, which points at the line, and a
-hint follows when it is a classic mistake.
+2: bad input (argparse's line, or a device that is not there); 1: a run
+that failed (divergence, out of memory, a full disk, a Python that is not
+set up); 130: Ctrl-C; 143: SIGTERM; 141: a closed pipe, quietly. A bug in a
+line the learner edited is no fault: it keeps Python's traceback, from the
+script's frames, and a hint follows when it is a classic mistake.
 """
 # Imported first of all, so that a Ctrl-C is one line as soon as can be:
-# tempfile, importlib.util and bench.hints are imported where they are used
+# what else it needs is imported where it is used
 import io
 import os
 import signal
@@ -17,11 +17,6 @@ import sys
 
 SIGNALS = {signal.SIGINT: (130, 'interrupted (Ctrl-C)'),
            signal.SIGTERM: (143, 'terminated')}
-# What requirements.txt installs, and `random`, which a learner's own
-# random.py beside the scripts would hide
-PACKAGES = ('torch', 'torchvision', 'd2l', 'numpy', 'pandas', 'matplotlib',
-            'matplotlib_inline', 'requests', 'scipy', 'IPython', 'psutil',
-            'random')
 
 
 class Failed(Exception):
@@ -70,11 +65,9 @@ def end_at_once(prog, signum):
 
 
 def exit_at_once(prog):
-    """From now on Ctrl-C and SIGTERM end the program at once, in one line.
-
-    No exception is raised into the code that runs: during the imports,
-    pybind11 aborts on one and matplotlib turns one into its own error, and
-    nothing has been computed that would need cleaning up."""
+    """From now on Ctrl-C and SIGTERM end the program at once, in one line,
+    with no exception raised into the code that runs: during the imports,
+    pybind11 aborts on one and matplotlib turns one into its own error."""
     on_signals(lambda signum, frame: end_at_once(prog, signum))
 
 
@@ -115,21 +108,14 @@ def safe_streams():
 
 def write_whole(text):
     """Write `text` and a newline to stdout whole, or fail: a signal waits
-    until it is out, and a write that stops short is an error."""
-    block = getattr(signal, 'pthread_sigmask', None)  # POSIX only
-    held = block(signal.SIG_BLOCK, SIGNALS) if block else None
+    until it is out (POSIX), and a write that stops short is an error."""
+    block = getattr(signal, 'pthread_sigmask', lambda *args: None)
+    held = block(signal.SIG_BLOCK, SIGNALS)
     try:
+        sys.stdout.write(text + '\n')
         sys.stdout.flush()
-        try:
-            fd = sys.stdout.fileno()
-        except (AttributeError, OSError, ValueError):  # a StringIO, say
-            sys.stdout.write(text + '\n')
-            return
-        data = (text + '\n').encode()
-        while data:
-            data = data[os.write(fd, data):]
     finally:
-        if block:
+        if held is not None:
             block(signal.SIG_SETMASK, held)
 
 
@@ -157,29 +143,10 @@ def replace_whole(path, write):
         raise
 
 
-def out_of_memory(error):
-    """Whether `error` is an allocator giving up."""
-    return isinstance(error, MemoryError) or (
-        isinstance(error, RuntimeError) and 'out of memory' in str(error))
-
-
-def hiding():
-    """The path of a file of the learner's, in the script's folder or the
-    current one, that Python imported instead of an installed package."""
-    folders = {os.path.abspath(sys.path[0] or '.'), os.getcwd()}
-    for name in PACKAGES:
-        file = getattr(sys.modules.get(name), '__file__', None) or ''
-        place = os.path.dirname(os.path.abspath(file)) if file else ''
-        if place in folders or os.path.dirname(place) in folders:
-            return name, file
-    return None
-
-
 def fault(prog, error):
     """Print the one line that `error` ends in and return the exit status;
     None for an error that is a bug, whose traceback shows where."""
     import importlib.util
-    hidden = hiding()
     if isinstance(error, KeyboardInterrupt):  # Terminated too
         status, line = SIGNALS[getattr(error, 'signum', signal.SIGINT)]
         say(prog, line)
@@ -187,16 +154,13 @@ def fault(prog, error):
     if isinstance(error, BrokenPipeError):  # `| head`: write no more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    if out_of_memory(error):
+    if isinstance(error, MemoryError) or isinstance(error, RuntimeError) \
+            and 'out of memory' in str(error):
         say(prog, 'error: out of memory; try a smaller --num-examples')
         return 1
     if isinstance(error, Failed):
         say(prog, f'error: {error}')
         return error.status
-    if hidden:
-        say(prog, f'error: {hidden[1]} hides the installed {hidden[0]}; '
-                  'rename your file')
-        return 1
     name = (getattr(error, 'name', None) or '').split('.')[0]
     if isinstance(error, ImportError) and name and \
             importlib.util.find_spec(name) is None:
@@ -236,12 +200,10 @@ def guarded(prog, body):
     except (KeyboardInterrupt, Exception) as error:
         status = fault(prog, error)
         if status is None and getattr(error, 'script', None):
-            try:
-                sys.stdout.flush()
-            finally:
-                print_bug(error)
-            return 1
-        if status is None:
+            sys.stdout.flush()
+            print_bug(error)
+            status = 1
+        elif status is None:
             raise
         try:
             sys.stdout.flush()

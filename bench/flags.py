@@ -99,6 +99,12 @@ def add_edits(parser):
         help='where to train; auto: an available accelerator, else cpu')
 
 
+def edits_for(options, name):
+    """The edits for linreg_{name}.py: --reduction is the concise's."""
+    reduction = options.reduction if name == 'concise' else 'mean'
+    return argparse.Namespace(**dict(vars(options), reduction=reduction))
+
+
 def typed_edits(options):
     """The edits' flags that differ from the book's, as typed."""
     shown = {}

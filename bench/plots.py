@@ -54,56 +54,62 @@ def compare(runs, replayed, lstsq, path):
     """Left: the chapter's scatter with the lines learned. Middle: the
     full-data MSE after every step of scratch at lr and at 2 lr and of
     concise at lr, from one init over one batch order. Right: the same
-    runs' paths in (w1, w2) over the MSE's contours. Without replays (an
-    edit they cannot follow), the scatter alone."""
-    if replayed is None:
-        fig, data = figure(figsize=(6, 4.8))
-        scatter(data, runs)
-        return write_png(fig, path)
-    fig, (data, left, right) = figure(ncols=3, figsize=(18, 4.8))
-    scatter(data, runs)
-    lr, first = replayed.lr, runs['scratch']
-    runs = [(replayed.same, f'scratch, lr {lr:g}',
-             dict(color=COLORS['scratch'], lw=1.5)),
-            (replayed.concise, f'concise, lr {lr:g}',
-             dict(color=COLORS['concise'], lw=5, alpha=0.5)),
-            (replayed.double, f'scratch, lr {2 * lr:g}',
-             dict(color='black', lw=1, ls='--'))]
-    for steps, text, style in runs:
-        left.plot(mse_along(first, steps), label=text + ': MSE', **style)
-    floors(left, lstsq['mse'])
-    epochs = len(first.steps_per_epoch)
-    per_epoch = (len(replayed.same) - 1) // max(epochs, 1)
-    for epoch in range(1, epochs + 1):
-        left.axvline(epoch * per_epoch, color='lightgray', lw=0.8)
-    left.set_yscale('log')
-    left.set_xlabel('SGD step (0: the initial parameters; gray: epoch ends)')
-    left.set_ylabel('full-data loss (MSE: no 1/2)')
-    left.legend(fontsize=7)
-    left.set_title('one init, one batch order for all three\nconcise at lr '
-                   'steps as scratch at 2 lr: nn.MSELoss has no 1/2',
-                   fontsize=9)
-    true_w = [round(w, 4) for w in first.seen.ns['true_w'].cpu().tolist()]
-    paths = [([float(p[0]) for p in steps if bool(p.isfinite().all())],
-              [float(p[1]) for p in steps if bool(p.isfinite().all())])
-             for steps, _, _ in runs]
-    start_w1, start_w2 = paths[0][0][0], paths[0][1][0]
-    view = frame([*true_w, *lstsq['w'], start_w1, start_w2], paths)
-    contours(right, first, lstsq, view)
-    for (w1, w2), (_, text, style) in zip(paths, runs):
-        right.plot(w1, w2, label=text, **style)
-    right.plot(paths[0][0][:1], paths[0][1][:1], 'o', color='black', ms=4,
-               label='the initial w')
-    right.plot(*true_w, '*', color='red', ms=12, label=f'true w {true_w}')
-    right.set_xlim(view[0], view[1], auto=None)
-    right.set_ylim(view[2], view[3], auto=None)
-    right.set_aspect('equal', adjustable='datalim')  # round is round
-    right.set_xlabel('w1')
-    right.set_ylabel('w2')
-    right.legend(fontsize=7, loc='best')
-    right.set_title('paths in parameter space, equal scales; contours: MSE '
-                    'with b at its lstsq value', fontsize=9)
+    runs' paths in (w1, w2). Without replays (an edit they cannot follow),
+    the scatter alone."""
+    fig, axes = figure(ncols=1 if replayed is None else 3,
+                       figsize=(6 if replayed is None else 18, 4.8))
+    scatter(axes if replayed is None else axes[0], runs)
+    if replayed is not None:
+        lr = replayed.lr
+        paths = [(replayed.same, f'scratch, lr {lr:g}',
+                  dict(color=COLORS['scratch'], lw=1.5)),
+                 (replayed.concise, f'concise, lr {lr:g}',
+                  dict(color=COLORS['concise'], lw=5, alpha=0.5)),
+                 (replayed.double, f'scratch, lr {2 * lr:g}',
+                  dict(color='black', lw=1, ls='--'))]
+        mse_panel(axes[1], runs['scratch'], paths, lstsq)
+        path_panel(axes[2], runs['scratch'], paths, lstsq)
     write_png(fig, path)
+
+
+def mse_panel(ax, first, paths, lstsq):
+    """The full-data MSE after every step of each replayed path."""
+    for steps, text, style in paths:
+        ax.plot(mse_along(first, steps), label=text + ': MSE', **style)
+    floors(ax, lstsq['mse'])
+    epochs = len(first.steps_per_epoch)
+    per_epoch = (len(paths[0][0]) - 1) // max(epochs, 1)
+    for epoch in range(1, epochs + 1):
+        ax.axvline(epoch * per_epoch, color='lightgray', lw=0.8)
+    ax.set_yscale('log')
+    ax.set_xlabel('SGD step (0: the initial parameters; gray: epoch ends)')
+    ax.set_ylabel('full-data loss (MSE: no 1/2)')
+    ax.legend(fontsize=7)
+    ax.set_title('one init, one batch order for all three\nconcise at lr '
+                 'steps as scratch at 2 lr: nn.MSELoss has no 1/2',
+                 fontsize=9)
+
+
+def path_panel(ax, first, paths, lstsq):
+    """Each replayed path in (w1, w2), at equal scales, framed on the true
+    w, the lstsq fit and the start."""
+    true_w = [round(w, 4) for w in first.seen.ns['true_w'].cpu().tolist()]
+    points = [[(float(p[0]), float(p[1])) for p in steps
+               if bool(p.isfinite().all())] for steps, _, _ in paths]
+    start = points[0][0]
+    view = frame([true_w, lstsq['w'][:2], start], points)
+    for path, (_, text, style) in zip(points, paths):
+        ax.plot([x for x, _ in path], [y for _, y in path], label=text,
+                **style)
+    ax.plot(*start, 'o', color='black', ms=4, label='the initial w')
+    ax.plot(*true_w, '*', color='red', ms=12, label=f'true w {true_w}')
+    ax.set_xlim(view[0], view[1], auto=None)
+    ax.set_ylim(view[2], view[3], auto=None)
+    ax.set_aspect('equal', adjustable='datalim')  # round is round
+    ax.set_xlabel('w1')
+    ax.set_ylabel('w2')
+    ax.legend(fontsize=7, loc='best')
+    ax.set_title('paths in parameter space, equal scales', fontsize=9)
 
 
 def scatter(ax, runs):
@@ -141,12 +147,12 @@ def floors(ax, lstsq_mse):
 
 
 def frame(anchors, paths):
-    """(x0, x1, y0, y1): the anchors (truth, fit, start) and every path
-    point near them; a run that leaves for infinity leaves the frame
-    rather than shrinking the rest to a dot."""
-    xs, ys = anchors[0::2], anchors[1::2]
+    """(x0, x1, y0, y1): the anchor points and every path point near
+    them; a run that leaves for infinity leaves the frame rather than
+    shrinking the rest to a dot."""
+    xs, ys = [x for x, _ in anchors], [y for _, y in anchors]
     span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-    near = [(x, y) for w1, w2 in paths for x, y in zip(w1, w2)
+    near = [(x, y) for path in paths for x, y in path
             if abs(x - xs[0]) < 3 * span and abs(y - ys[0]) < 3 * span]
     xs, ys = xs + [x for x, _ in near], ys + [y for _, y in near]
     margin = 0.1 * max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
@@ -154,32 +160,9 @@ def frame(anchors, paths):
             max(ys) + margin)
 
 
-def contours(ax, run, lstsq, view):
-    """The MSE over (w1, w2), b fixed at the lstsq fit, from the data's
-    second moments, over a square that holds the `view` at equal scales."""
-    import numpy as np
-    X = run.seen.ns['features'].cpu().double().numpy()
-    r = run.seen.ns['labels'].cpu().double().numpy().reshape(-1) - \
-        lstsq['b'][0]
-    n = len(X)
-    gram, cross, rr = X.T @ X / n, X.T @ r / n, r @ r / n
-    x0, x1, y0, y1 = view
-    half = max(x1 - x0, y1 - y0)  # the aspect may widen either axis
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    w1 = np.linspace(cx - half, cx + half, 160)
-    w2 = np.linspace(cy - half, cy + half, 160)
-    W1, W2 = np.meshgrid(w1, w2)
-    W = np.stack([W1.ravel(), W2.ravel()])
-    mse = (np.einsum('in,ij,jn->n', W, gram, W) - 2 * cross @ W + rr)
-    mse = mse.reshape(W1.shape)
-    levels = np.geomspace(max(mse.min(), 1e-6), mse.max(), 12)
-    ax.contour(W1, W2, mse, levels=levels, colors='lightgray',
-               linewidths=0.8)
-
-
 def sweep_figure(rows, args):
     """Sweeps: final MSE, and the errors in w and b, against the swept
-    setting on log axes; diverged or failed points in a band at the top."""
+    setting on log axes; diverged or failed points as marks at the top."""
     setting = args.setting
     fig, axes = figure(ncols=2, figsize=(11, 4.2))
     for name in ('scratch', 'concise', 'lstsq'):
@@ -199,8 +182,6 @@ def sweep_figure(rows, args):
         ax.set_xscale('log')
         ax.set_yscale('log')
         ax.set_xlabel(setting)
-        if any('diverged' in r or 'failed' in r for r in rows):
-            diverged_band(ax)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc='center left')
     typed = args.others.strip() or "none, the book's"
@@ -211,7 +192,7 @@ def sweep_figure(rows, args):
 
 def sweep_lines(axes, name, rows, setting):
     """One script's (or lstsq's) points: MSE left, errors right; the points
-    with no value as marks in the band at the top."""
+    with no value as marks along the top."""
     if not rows:
         return
     good = [r for r in rows if 'diverged' not in r and 'failed' not in r]
@@ -226,18 +207,7 @@ def sweep_lines(axes, name, rows, setting):
                  label=f'{name}: |b error|')
     bad = [r[setting] for r in rows if r not in good]
     for ax in axes if bad else ():  # both scripts' marks seen
-        height = 0.955 if name == 'scratch' else 0.905
+        height = 0.97 if name == 'scratch' else 0.93
         ax.plot(bad, [height] * len(bad), '^', color=color, ms=8,
                 transform=ax.get_xaxis_transform(), clip_on=False,
                 label=f'{name}: diverged or failed (no value)')
-
-
-def diverged_band(ax):
-    """The band at the top for the runs that have no number; the numbers
-    stay below it."""
-    low, high = ax.get_ylim()
-    ax.set_ylim(low, low * (high / low) ** (1 / 0.85))
-    ax.axhspan(low * (high / low) ** (0.87 / 0.85), ax.get_ylim()[1],
-               color='mistyrose', zorder=0)
-    ax.text(0.01, 0.93, 'diverged', transform=ax.transAxes, fontsize=7,
-            color='firebrick', va='center')

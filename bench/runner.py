@@ -102,6 +102,15 @@ def run(name, argv=(), options=None, **more):
 
 # -- replays --------------------------------------------------------------
 
+def batches(ns):
+    """A pass of a run's own data iterator: the concise's `DataLoader`, or
+    the scratch's `data_iter` called as its loop calls it."""
+    batches = ns['data_iter']
+    if hasattr(batches, '__iter__'):
+        return batches
+    return batches(ns['batch_size'], ns['features'], ns['labels'])
+
+
 def own_batches(run):
     """The batches each epoch of `run` drew, drawn again: its own data
     iterator, from the random states its Timer saw as the epoch started."""
@@ -112,11 +121,7 @@ def own_batches(run):
         for state, torch_state in run.seen.states:
             random.setstate(state)
             torch.set_rng_state(torch_state)
-            batches = ns['data_iter']
-            if not hasattr(batches, '__iter__'):  # scratch's: a function
-                batches = batches(ns['batch_size'], ns['features'],
-                                  ns['labels'])
-            order.append(list(batches))
+            order.append(list(batches(ns)))
     finally:
         random.setstate(saved[0])
         torch.set_rng_state(saved[1])

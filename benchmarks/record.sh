@@ -3,7 +3,7 @@
 # after a first line that names the command, the machine and the day;
 # `python docs/generate.py` then pastes the record into BENCHMARKS.md.
 #
-#   benchmarks/record.sh startup          # minutes: flags, and the suite
+#   benchmarks/record.sh startup          # minutes: the suite
 #   benchmarks/record.sh compare-timing   # compare.sh's timing rows
 #   benchmarks/record.sh setup            # minutes: fresh installs
 #   benchmarks/record.sh book-envs        # minutes: the book's environments
@@ -14,8 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 py="${PYTHON:-.venv/bin/python}"
 case "${1:-}" in
-  startup) shown="python benchmarks/startup.py --suite --suite-repeats 2"
-           cmd=("${py}" benchmarks/startup.py --suite --suite-repeats 2) ;;
+  startup) shown="python benchmarks/startup.py --repeats 2"
+           cmd=("${py}" benchmarks/startup.py --repeats 2) ;;
   compare-timing) shown="./compare.sh"; cmd=(./compare.sh) ;;
   setup) shown="benchmarks/setup.sh"; cmd=(benchmarks/setup.sh) ;;
   book-envs) shown="benchmarks/book_envs.sh"; cmd=(benchmarks/book_envs.sh) ;;

@@ -6,7 +6,7 @@
 A generated region is the text between `<!-- gen:NAME -->` and `<!--
 /gen -->`, in a line or across lines. NAME is one of `GENERATORS` (a run
 of the scripts, compare.sh or sweep.py, made here in one process; the
-exercises' tables are made by exercises/answers.py), or the name of a
+exercises' tables are made by docs/answers.py), or the name of a
 benchmark's record, docs/figures/NAME.txt, which `benchmarks/record.sh
 NAME` makes (it takes minutes, and its times are one machine's). `--check`
 reruns every generator and compares: each line exactly, but the lines of
@@ -23,7 +23,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from bench import faults  # noqa: E402
-from exercises import answers  # noqa: E402
+import answers  # noqa: E402, the tables beside this file
 DOCS = [os.path.join(ROOT, name) for name in
         ('README.md', 'BENCHMARKS.md', os.path.join('docs', 'en-1.0.md'),
          os.path.join('docs', 'exercises.md'))]

@@ -76,28 +76,33 @@ def test_second_derivatives_the_hessian_is_a_transpose_a_over_n():
 
 
 def test_every_exercise_is_listed_with_a_command_that_runs_its_flags():
-    """Every exercise of zh 3.2/3.3 and en 1.0 3.4/3.5 is listed, and each
-    command's flags are ones its program takes."""
+    """docs/exercises.md lists every exercise of zh 3.2/3.3 and en 1.0
+    3.4/3.5, and each command's flags are ones its program takes."""
     import compare
     import sweep
     from bench import __main__ as bench
-    from exercises import answers
-    listed = ' '.join(where for where, *_ in answers.EXERCISES)
+    text = (ROOT / 'docs' / 'exercises.md').read_text(encoding='utf-8')
+    table = text.split('| exercise | asks | the command | the answer |')[1]
+    rows = [row.split(' | ') for row in table.split('\n\n')[0].splitlines()
+            if row.startswith('| ') and '---' not in row]
+    listed = ' '.join(row[0] for row in rows)
     for book, exercises in (('zh 3.2', 7), ('zh 3.3', 3),
                             ('en 1.0 3.4', 9), ('en 1.0 3.5', 5)):
         for number in range(1, exercises + 1):
             assert f'{book} ex. {number}' in listed, (book, number)
-    for _, _, commands, _ in answers.EXERCISES:
-        for command in commands:
-            words = command.replace('python -i ', 'python ').replace(
-                'python -m bench ', '').split()
-            program, argv = words[1] if words[0] == 'python' else words[0], \
-                words[2:] if words[0] == 'python' else words[1:]
-            if program.startswith('exercises/'):
-                assert (ROOT / program).is_file() and not argv
-            elif program == './compare.sh':
-                compare.parse_args(argv)
-            elif program == 'sweep.py':
-                sweep.parse_args(argv)
-            else:
-                bench.parse_args([program, *argv])
+    commands = [c.strip('`') for row in rows for c in row[2].split('<br>')
+                if c != '-']
+    assert len(commands) > 15
+    for command in commands:
+        words = command.replace('python -i ', 'python ').replace(
+            'python -m bench ', '').split()
+        program, argv = (words[1], words[2:]) if words[0] == 'python' \
+            else (words[0], words[1:])
+        if program.startswith('exercises/'):
+            assert (ROOT / program).is_file() and not argv
+        elif program == './compare.sh':
+            compare.parse_args(argv)
+        elif program == 'sweep.py':
+            sweep.parse_args(argv)
+        else:
+            bench.parse_args([program, *argv])

@@ -73,18 +73,6 @@ def test_an_edited_import_keeps_its_traceback(tmp_path):
     assert faults.fault('x', error.value) is None  # a bug, not "not set up"
 
 
-def test_a_file_that_hides_a_package_is_named(monkeypatch, tmp_path,
-                                              capsys):
-    fake = tmp_path / 'd2l.py'
-    fake.write_text('')
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setitem(sys.modules, 'd2l', type(sys)('d2l'))
-    sys.modules['d2l'].__file__ = str(fake)
-    assert faults.fault('x', AttributeError('no torch in d2l')) == 1
-    assert f'{fake} hides the installed d2l' in one_line(
-        capsys.readouterr().err)
-
-
 @pytest.mark.check
 @pytest.mark.background
 def test_output_a_stream_cannot_encode_is_escaped():

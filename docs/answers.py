@@ -174,50 +174,6 @@ def gen_remove_it(runs):
                  rows)
 
 
-# Every exercise of zh 3.2 and 3.3 (en 0.17 3.2 and 3.3 are the same) and
-# of en 1.0 3.4 and 3.5: (where, the question, the commands, the answer)
-EXERCISES = [
-    ('zh 3.2 ex. 1, en 1.0 3.4 ex. 1', 'weights initialised to zero, or '
-     'with variance 1,000', ['./compare.sh --init zeros',
-                             './compare.sh --init-std 31.6'],
-     'the README\'s table of inits: the loss is convex, both still work'),
-    ('zh 3.2 ex. 2, en 1.0 3.4 ex. 2', 'Ohm\'s law by automatic '
-     'differentiation', ['python exercises/ohm.py'], 'its output'),
-    ('zh 3.2 ex. 3, en 1.0 3.4 ex. 3', 'a temperature from Planck\'s law',
-     ['python exercises/planck.py'], 'its output'),
-    ('zh 3.2 ex. 4, en 1.0 3.4 ex. 4', 'the problems of second derivatives',
-     ['python exercises/second_derivatives.py'], 'its output'),
-    ('zh 3.2 ex. 5, en 1.0 3.4 ex. 5', 'why `reshape` in `squared_loss`',
-     [], 'the README: a (10,) label broadcasts to a (10, 10) error'),
-    ('zh 3.2 ex. 6, en 1.0 3.4 ex. 6', 'learning rates; more epochs',
-     ['python sweep.py lr', 'python sweep.py num-epochs --values 1,3,10'],
-     'the tables below and in the README'),
-    ('zh 3.2 ex. 7, en 1.0 3.4 ex. 7', 'a batch size that does not divide '
-     'the examples', ['./compare.sh --batch-size 300'],
-     'the table of batch sizes below: the last batch is short'),
-    ('en 1.0 3.4 ex. 8', 'the absolute loss; `y[5] = 10000`; the best of '
-     'both', ['./compare.sh --loss abs', './compare.sh --loss abs --outlier '
-              '10000', './compare.sh --loss huber --outlier 10000'],
-     'the tables of losses and of one bad label below'),
-    ('en 1.0 3.4 ex. 9', 'why reshuffle; a dataset that breaks SGD '
-     'without it', [], '"Remove it and see" below: sorted by label'),
-    ('zh 3.3 ex. 1, en 1.0 3.5 ex. 1', 'the sum for the mean: the learning '
-     'rate', ['python -m bench linreg_concise.py --reduction sum --lr 0.003'],
-     'the last row of the table of batch sizes below'),
-    ('zh 3.3 ex. 2, en 1.0 3.5 ex. 2', 'Huber\'s loss',
-     ['./compare.sh --loss huber --huber-sigma 1'], 'the table of losses'),
-    ('zh 3.3 ex. 3, en 1.0 3.5 ex. 3', 'the gradient of the weights',
-     ['python -i linreg_concise.py'], 'then `net[0].weight.grad`: the last '
-     'step\'s'),
-    ('en 1.0 3.5 ex. 4', 'learning rate and epochs: does it keep '
-     'improving?', ['python sweep.py num-epochs --plot epochs.png'],
-     'the README: down to the lstsq floor by epoch 3, then no further'),
-    ('en 1.0 3.5 ex. 5', 'the errors against the amount of data, on a log '
-     'grid', ['python sweep.py num-examples --plot data.png'],
-     'the plot: near sigma / sqrt(n), a straight line on log axes'),
-]
-
-
 def gen_edits(runs):
     """Each variant's edit, as the runners make it and print it."""
     from bench import edits, runner
@@ -242,14 +198,8 @@ def gen_edits(runs):
                   'linreg_concise.py: the same'], rows)
 
 
-def gen_every_exercise(runs):
-    return table(['exercise', 'asks', 'the command', 'the answer'], [
-        [where, asks, '<br>'.join(f'`{c}`' for c in commands) or '-',
-         answer] for where, asks, commands, answer in EXERCISES])
-
-
 GENERATORS = {
-    'every-exercise': gen_every_exercise, 'edits': gen_edits,
+    'edits': gen_edits,
     'remove-it': gen_remove_it,
     'lr-sweep': gen_lr_sweep, 'inits': gen_inits, 'losses': gen_losses,
     'outlier': gen_outlier, 'more': gen_more,
