@@ -174,21 +174,27 @@ def gen_remove_it(runs):
                  rows)
 
 
+def edits_made(name, argv):
+    """The edits that the flags `argv` make to linreg_{name}.py."""
+    from bench import edits, runner
+    options, _ = runner.split(argv)
+    with open(runner.script_file(name), encoding='utf-8') as f:
+        source = f.read()
+    return edits.apply(source, edits.wanted(name, options))[1]
+
+
 def gen_edits(runs):
     """Each variant's edit, as the runners make it and print it."""
-    from bench import edits, runner
+    from bench import edits
     rows = []
     for argv in (['--init', 'zeros'], ['--loss', 'huber'], ['--loss', 'abs'],
                  ['--huber-sigma', '0.5', '--loss', 'huber'],
                  ['--reduction', 'sum'], ['--outlier', '10000'],
                  ['--device', 'cuda']):
-        options, _ = runner.split(argv)
         cells = []
         for name in ('scratch', 'concise'):
-            with open(runner.script_file(name), encoding='utf-8') as f:
-                source = f.read()
             try:
-                _, made = edits.apply(source, edits.wanted(name, options))
+                made = edits_made(name, argv)
             except edits.Failed:  # the concise's flag alone
                 made = []
             cells.append('<br>'.join(f'{e.lineno}: `{e.new.strip()}`'
@@ -200,6 +206,8 @@ def gen_edits(runs):
 
 GENERATORS = {
     'edits': gen_edits,
+    'huber-edit': lambda runs: '`# edit: {}`'.format(edits_made(
+        'concise', ['--loss', 'huber'])[0].shown('linreg_concise.py')),
     'remove-it': gen_remove_it,
     'lr-sweep': gen_lr_sweep, 'inits': gen_inits, 'losses': gen_losses,
     'outlier': gen_outlier, 'more': gen_more,
