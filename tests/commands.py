@@ -74,7 +74,8 @@ def copied_out():
 
 def start_all(full=True):
     """Start every command; each runs once, as a user types it. `full`:
-    also those of the `check` tests."""
+    also those of the `check` tests (sweep.py and IPython's %run as typed,
+    and cp1252)."""
     global FULL
     FULL = full
     py, folder = sys.executable, FOLDER
@@ -85,10 +86,6 @@ def start_all(full=True):
         start('compare.sh | head -1', BASH, '-c', 'set -o pipefail; '
               '"$0" --num-examples 50 --repeats 1 --loss huber --plot q.png '
               '| head -1', ROOT / 'compare.sh', cwd=folder)
-    start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3', '--impl',
-          'scratch', '--num-epochs', '1', '--json')
-    start('%run', py, '-m', 'IPython', '--no-banner', '--colors=NoColor',
-          '-c', '%run linreg_concise.py --lr 1')
     no_torch = fake_torch(folder / 'no-torch',
                           'raise SystemExit("torch was imported")')
     for script in ('linreg_scratch.py', 'linreg_concise.py', 'compare.py'):
@@ -97,10 +94,16 @@ def start_all(full=True):
     start('sweep.py --bogus', py, 'sweep.py', 'lr', '--bogus', env=no_torch)
     for argv in RUNNERS:  # -S: no site-packages, so no torch, no d2l
         start('without torch: ' + ' '.join(argv), py, '-S', *argv)
-    if full:  # Windows' redirected stdout: cp1252, which has no Chinese
-        start('cp1252', py, '-m', 'bench', 'linreg_scratch.py', '--lang',
-              'zh', '--num-epochs', '1', '--num-examples', '100',
-              env=dict(ENV, PYTHONIOENCODING='cp1252'))
+    if not full:
+        return
+    start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3', '--impl',
+          'scratch', '--num-epochs', '1', '--json')
+    start('%run', py, '-m', 'IPython', '--no-banner', '--colors=NoColor',
+          '-c', '%run linreg_concise.py --lr 1')
+    # Windows' redirected stdout: cp1252, which has no Chinese
+    start('cp1252', py, '-m', 'bench', 'linreg_scratch.py', '--lang', 'zh',
+          '--num-epochs', '1', '--num-examples', '100',
+          env=dict(ENV, PYTHONIOENCODING='cp1252'))
 
 
 def finished(name, timeout=600):

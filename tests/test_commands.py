@@ -45,6 +45,7 @@ def test_each_script_copied_out_with_the_timer_runs_from_anywhere():
     assert out.count('sec training, 1 epochs') == 2
 
 
+@pytest.mark.check
 def test_sweep_as_typed():
     code, out, err = finished('sweep')
     assert code == 0, err

@@ -171,6 +171,7 @@ def test_the_watch_counts_the_steps_each_epoch_took():
     assert len(result.epoch_seconds) == 3
 
 
+@pytest.mark.check
 @pytest.mark.background
 def test_run_in_ipython_is_the_plain_script():
     from commands import finished
