@@ -94,22 +94,9 @@ def test_both_scripts_draw_identical_data_for_one_seed():
         assert torch.equal(a, b)
 
 
-def test_backward_needs_a_scalar_so_the_loop_sums():
-    """README question 1: why `l.sum().backward()`."""
-    w = torch.ones(2, 1, requires_grad=True)
-    X, y = torch.randn(4, 2), torch.randn(4, 1)
-    l = scratch.squared_loss(scratch.linreg(X, w, torch.zeros(1)), y)
-    with pytest.raises(RuntimeError, match='scalar outputs'):
-        l.backward()
-    l.sum().backward()  # the gradient of the sum is the sum of gradients
-    per_example = [torch.autograd.grad(li, w, retain_graph=True)[0]
-                   for li in scratch.squared_loss(
-                       scratch.linreg(X, w, torch.zeros(1)), y)]
-    torch.testing.assert_close(w.grad, sum(per_example))
-
-
 def test_step_against_the_gradient_goes_downhill_dividing_blows_up():
-    """README question 2: why `param -= lr * grad`, not `lr / grad`."""
+    """Why `sgd` steps `param -= lr * grad`, not `lr / grad`: on the
+    chapter's own loss, near the minimum."""
     torch.manual_seed(0)
     X = torch.randn(100, 2)
     y = X @ torch.tensor([[2.0], [-3.4]]) + 4.2
