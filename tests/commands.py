@@ -61,15 +61,16 @@ def start(name, *argv, env=ENV, typed='', cwd=ROOT):
     process.stdin = None  # so that communicate() writes nothing more
 
 
-def copied_out():
-    """Each script and timer.py alone in an empty folder, run from
-    another folder: the bash line that does it."""
-    alone = FOLDER / 'alone'
-    alone.mkdir()
-    for name in ('linreg_scratch.py', 'linreg_concise.py', 'timer.py'):
-        shutil.copy(ROOT / name, alone / name)
-    return (f'cd / && "$0" "{alone}/linreg_scratch.py" --num-epochs 1 && '
-            f'"$0" "{alone}/linreg_concise.py" --num-epochs 1')
+def copied_out(names):
+    """linreg_NAME.py for each of `names`, with timer.py alone in an empty
+    folder, run from another folder: the bash line that does it."""
+    alone = Path(tempfile.mkdtemp(dir=FOLDER))
+    shutil.copy(ROOT / 'timer.py', alone / 'timer.py')
+    runs = []
+    for name in names:
+        shutil.copy(ROOT / f'linreg_{name}.py', alone)
+        runs.append(f'"$0" "{alone}/linreg_{name}.py" --num-epochs 1')
+    return 'cd / && ' + ' && '.join(runs)
 
 
 def start_all(full=True):
@@ -82,7 +83,7 @@ def start_all(full=True):
     start('-i', py, '-i', 'linreg_scratch.py', '--num-epochs', '1',
           typed=f"import json; print('INSPECT', json.dumps({INSPECT}))\n")
     if BASH:
-        start('copied out', BASH, '-c', copied_out(), py)
+        start('copied out', BASH, '-c', copied_out(['concise']), py)
         start('compare.sh | head -1', BASH, '-c', 'set -o pipefail; '
               '"$0" --num-examples 50 --repeats 1 --loss huber --plot q.png '
               '| head -1', ROOT / 'compare.sh', cwd=folder)
@@ -96,6 +97,9 @@ def start_all(full=True):
         start('without torch: ' + ' '.join(argv), py, '-S', *argv)
     if not full:
         return
+    if BASH:
+        start('both copied out', BASH, '-c',
+              copied_out(['scratch', 'concise']), py)
     start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3', '--impl',
           'scratch', '--num-epochs', '1', '--json')
     start('%run', py, '-m', 'IPython', '--no-banner', '--colors=NoColor',
