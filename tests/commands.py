@@ -61,16 +61,13 @@ def start(name, *argv, env=ENV, typed='', cwd=ROOT):
     process.stdin = None  # so that communicate() writes nothing more
 
 
-def copied_out(names):
-    """linreg_NAME.py for each of `names`, with timer.py alone in an empty
-    folder, run from another folder: the bash line that does it."""
+def copied_out(*names):
+    """A folder that holds timer.py and linreg_NAME.py for each of `names`,
+    and nothing else."""
     alone = Path(tempfile.mkdtemp(dir=FOLDER))
-    shutil.copy(ROOT / 'timer.py', alone / 'timer.py')
-    runs = []
-    for name in names:
-        shutil.copy(ROOT / f'linreg_{name}.py', alone)
-        runs.append(f'"$0" "{alone}/linreg_{name}.py" --num-epochs 1')
-    return 'cd / && ' + ' && '.join(runs)
+    for name in ('timer.py', *(f'linreg_{name}.py' for name in names)):
+        shutil.copy(ROOT / name, alone / name)
+    return alone
 
 
 def start_all(full=True):
@@ -80,10 +77,12 @@ def start_all(full=True):
     global FULL
     FULL = full
     py, folder = sys.executable, FOLDER
-    start('-i', py, '-i', 'linreg_scratch.py', '--num-epochs', '1',
+    # Copied out with timer.py alone, run from another folder, then its
+    # names typed at the prompt
+    start('-i', py, '-i', str(copied_out('scratch') / 'linreg_scratch.py'),
+          '--num-epochs', '1', cwd='/',
           typed=f"import json; print('INSPECT', json.dumps({INSPECT}))\n")
     if BASH:
-        start('copied out', BASH, '-c', copied_out(['concise']), py)
         start('compare.sh | head -1', BASH, '-c', 'set -o pipefail; '
               '"$0" --num-examples 50 --repeats 1 --loss huber --plot q.png '
               '| head -1', ROOT / 'compare.sh', cwd=folder)
@@ -97,9 +96,10 @@ def start_all(full=True):
         start('without torch: ' + ' '.join(argv), py, '-S', *argv)
     if not full:
         return
-    if BASH:
-        start('both copied out', BASH, '-c',
-              copied_out(['scratch', 'concise']), py)
+    alone = copied_out('scratch', 'concise')
+    for name in ('scratch', 'concise'):
+        start(f'{name} copied out', py, str(alone / f'linreg_{name}.py'),
+              '--num-epochs', '1', cwd='/')
     start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3', '--impl',
           'scratch', '--num-epochs', '1', '--json')
     start('%run', py, '-m', 'IPython', '--no-banner', '--colors=NoColor',
