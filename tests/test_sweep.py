@@ -36,11 +36,11 @@ def test_script_flags_may_come_before_the_setting(capsys):
 
 def test_more_epochs_reach_the_floor_and_stay(capsys, tmp_path):
     plot = tmp_path / 'e.png'
-    assert sweep.main(['num-epochs', '--values', '10,1,3', '--plot',
+    assert sweep.main(['num-epochs', '--values', '6,1,3', '--plot',
                        str(plot), '--json']) == 0
     rows = json.loads(capsys.readouterr().out.splitlines()[-1])
     mse = {r['num-epochs']: r['mse'] for r in rows if r['impl'] == 'scratch'}
-    assert mse[1] > 10 * mse[3] and mse[10] == pytest.approx(mse[3],
+    assert mse[1] > 10 * mse[3] and mse[6] == pytest.approx(mse[3],
                                                             rel=0.05)
     assert plot.read_bytes()[:4] == b'\x89PNG'
 
@@ -107,3 +107,12 @@ def test_sweep_bad_arguments_exit_2_in_one_line(argv, capsys):
         sweep.main(argv)
     assert stop.value.code == 2
     assert 'error: ' in one_line(capsys.readouterr().err)
+
+
+def test_a_variant_is_the_edit_it_prints_first(capsys):
+    assert sweep.main(['lr', '--values', '0.03', '--impl', 'concise',
+                       '--num-examples', '50', '--num-epochs', '1',
+                       '--loss', 'abs']) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith('# edit: linreg_concise.py:')
+    assert first.endswith('  loss = nn.L1Loss()  (--loss abs)')
