@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.background, pytest.mark.skipif(
 # tells those runs apart, and they are not judged.)
 DENSE = [round(0.1 + 0.05 * i, 2) for i in range(19)]
 LATE = [1.25 + i for i in range(5)]
-FEW = [0.3, 1.0, 2.0]
+FEW = [0.3, 0.6, 1.0]
 PROGRAMS = {'compare.sh': ['bash', 'compare.sh'],
             'sweep.py': [sys.executable, 'sweep.py', 'lr'],
             'python -m bench': [sys.executable, '-m', 'bench',
