@@ -14,8 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 py="${PYTHON:-.venv/bin/python}"
 case "${1:-}" in
-  startup) shown="python benchmarks/startup.py --repeats 2"
-           cmd=("${py}" benchmarks/startup.py --repeats 2) ;;
+  startup) shown="python benchmarks/startup.py --repeats 3"
+           cmd=("${py}" benchmarks/startup.py --repeats 3) ;;
   compare-timing) shown="./compare.sh"; cmd=(./compare.sh) ;;
   setup) shown="benchmarks/setup.sh"; cmd=(benchmarks/setup.sh) ;;
   book-envs) shown="benchmarks/book_envs.sh"; cmd=(benchmarks/book_envs.sh) ;;
