@@ -243,7 +243,10 @@ def compare(argv):
     runs = {name: runner.run(name, rest, flags.edits_for(args, name))
             for name in NAMES}
     lstsq = runner.least_squares(runs['scratch'])
-    replayed = runner.replays(runs['scratch'], runs['concise'])
+    replayable = all([runner.describe(run) for run in runs.values()])
+    replayed = None
+    if replayable and (args.plot or args.equivalence):
+        replayed = runner.replays(runs['scratch'], runs['concise'])
     status = 0
     if args.plot:  # before any output, which a closed pipe could stop
         status = plots.save(PROG, lambda: plots.compare(
