@@ -4,6 +4,7 @@ their tests read them. Imports no torch itself."""
 import atexit
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -55,7 +56,8 @@ def fake_torch(folder, source):
 def start(name, *argv, env=ENV, typed='', cwd=ROOT):
     RUNS[name] = process = subprocess.Popen(
         argv, cwd=cwd, env=env, text=True, encoding='utf-8',
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE,
+        start_new_session=os.name == 'posix')  # a group, killed whole
     process.stdin.write(typed)
     process.stdin.close()
     process.stdin = None  # so that communicate() writes nothing more
@@ -119,6 +121,11 @@ def finished(name, timeout=600):
 
 @atexit.register
 def _stop_leftovers():
+    """A command that no test read (a session that ran a few tests) is
+    killed with every process it started."""
     for process in RUNS.values():
         if process.poll() is None:
-            process.kill()
+            if os.name == 'posix':
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()

@@ -18,6 +18,16 @@ def pytest_sessionstart(session):
     torch.set_num_threads(1)
 
 
+def pytest_collection_finish(session):
+    """The signal runs start only for a session that reads them, so that
+    none is left running after a session that does not."""
+    if os.name == 'posix' and any(
+            item.name == 'test_every_signal_ends_the_run_in_one_line'
+            for item in session.items):
+        import test_signals
+        test_signals.start_all()
+
+
 def pytest_collection_modifyitems(items):
     # Last, so that their commands have had the whole suite's time
     items.sort(key=lambda item: item.get_closest_marker('background')

@@ -98,24 +98,26 @@ def jobs(full):
             for k, program in enumerate(PROGRAMS)]
 
 
-def start_all(jobs):
+def start_all():
+    """Start the runs, two at a time, in threads; conftest.py calls this
+    once the session is known to run the test below."""
     def work(part):
         for job in part:
             RESULTS.append((job, one(*job)))
-    threads = [threading.Thread(target=work, args=(jobs[k::2],), daemon=True)
-               for k in range(2)]
-    for thread in threads:
+    JOBS[:] = jobs(commands.FULL)
+    THREADS[:] = [threading.Thread(target=work, args=(JOBS[k::2],),
+                                   daemon=True) for k in range(2)]
+    for thread in THREADS:
         thread.start()
-    return threads
 
 
-JOBS = jobs(commands.FULL)
-THREADS = start_all(JOBS) if os.name == 'posix' else []
+JOBS, THREADS = [], []
 
 
 def test_every_signal_ends_the_run_in_one_line():
     for thread in THREADS:
         thread.join(timeout=900)
+    assert JOBS
     assert len(RESULTS) == len(JOBS)
     # A run that had printed its last line is done: a signal while Python
     # tears down (its handlers are reset then) ends it as the shell counts
