@@ -31,8 +31,9 @@ def parse_args(argv):
     options, rest = parser.parse_known_args(argv)
     if not os.path.isfile(options.script):
         parser.error(f'argument script: no file {options.script!r}')
-    prog = os.path.basename(options.script)
-    return options, flags.check(prog, options, options.script, rest), rest
+    flags.check(os.path.basename(options.script), options, options.script,
+                rest)
+    return options, rest
 
 
 def summary(run):
@@ -65,7 +66,8 @@ def divergence(run, options):
 
 
 def watched(argv):
-    options, args, rest = parse_args(argv)
+    """Run the script, shown as it runs, then what the watch saw."""
+    options, rest = parse_args(argv)
     from bench import runner
     path = options.script
     prog = os.path.basename(path)

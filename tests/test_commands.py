@@ -121,9 +121,9 @@ def test_setup_refuses_a_python_outside_the_range_before_any_venv(
     (left / 'bin').mkdir(parents=True)
     (left / 'bin' / 'python').symlink_to(fake)
     for venv in (tmp_path / 'new', left):
-        done = subprocess.run(['make', 'setup', f'PYTHON={fake}',
-                               f'VENV={venv}'], cwd=ROOT, text=True,
-                              capture_output=True, env=ENV)
+        done = subprocess.run(['make', '--no-print-directory', 'setup',
+                               f'PYTHON={fake}', f'VENV={venv}'], cwd=ROOT,
+                              text=True, capture_output=True, env=ENV)
         assert done.returncode == 2 and not venv.exists()
         assert 'Python 3.9.18; the environment needs Python 3.10 to 3.13: ' \
             'name one, as in make compare PYTHON=python3.11' in one_line(

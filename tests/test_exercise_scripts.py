@@ -105,4 +105,4 @@ def test_every_exercise_is_listed_with_a_command_that_runs_its_flags():
         elif program == 'sweep.py':
             sweep.parse_args(argv)
         else:
-            bench.parse_args([program, *argv])
+            bench.parse_args([str(ROOT / program), *argv])
