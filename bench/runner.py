@@ -25,11 +25,6 @@ def script_file(name):
     return os.path.join(ROOT, flags.PROGS[name])
 
 
-def kind(source):
-    """Which chapter a script's source is: 'concise' or 'scratch'."""
-    return 'concise' if 'def load_array(' in source else 'scratch'
-
-
 def resolve_device(name):
     """Map --device to an available device; `Refused` if it is not."""
     import torch
@@ -50,7 +45,7 @@ def execute(path, argv=(), options=BOOK, echo=False, changes=()):
     it runs. A run that diverges is a result; one that raises raises."""
     with open(path, encoding='utf-8') as f:
         source = f.read()
-    impl = kind(source)
+    impl = 'concise' if 'def load_array(' in source else 'scratch'
     options = flags.argparse.Namespace(**{**vars(BOOK), **vars(options)})
     options.device = resolve_device(options.device)
     source, made = edits.apply(source, [*edits.wanted(impl, options),
