@@ -106,3 +106,19 @@ def test_every_exercise_is_listed_with_a_command_that_runs_its_flags():
             sweep.parse_args(argv)
         else:
             bench.parse_args([str(ROOT / program), *argv])
+
+
+def test_fast_loader_gives_the_books_batches_and_times_both(monkeypatch):
+    """At small sizes: the same batches from both loaders for one
+    permutation (the script asserts it), and a line per size with both
+    times and their ratio."""
+    monkeypatch.setattr('sys.argv', ['fast_loader.py', '--sizes', '200,3000',
+                                     '--large', '1000'])
+    ns, out = run('fast_loader')
+    assert 'the same 101 batches from both loaders, the last of 3' in out
+    rows = [line for line in out.splitlines() if 'examples,' in line]
+    assert [row.split()[0] for row in rows] == ['200', '3000']
+    assert all(row.count(' s against ') == 2 and row.endswith('x')
+               for row in rows)
+    batches = list(ns['sliced_array']((ns['features'], ns['labels']), 1000))
+    assert [len(X) for X, _ in batches] == [1000, 1000, 1000]
