@@ -292,3 +292,26 @@ def test_cells_run_again_report_that_run_alone(monkeypatch, capsys):
     last = shown[-1][1].splitlines()[-1]
     assert last.endswith('sec training, 3 epochs (imports and data '
                          'generation excluded)')
+
+
+@pytest.mark.check
+@pytest.mark.parametrize('name', ['scratch', 'concise'])
+def test_the_notebook_runs_top_to_bottom_in_a_jupyter_kernel(name):
+    """`jupytext --to notebook` of the script, executed by nbclient in a
+    kernel of this Python, as Jupyter runs it: no error, the chapter's
+    epoch lines and, for the scratch script, the scatter as a figure."""
+    jupytext = pytest.importorskip('jupytext')
+    nbclient = pytest.importorskip('nbclient')
+    book = jupytext.reads(script_source(name), fmt='py:percent')
+    nbclient.NotebookClient(book, timeout=300, kernel_name='python3',
+                            resources={'metadata': {'path': str(
+                                CELLS.parent.parent)}}).execute()
+    streams = ''.join(out.get('text', '') for cell in book.cells
+                      for out in cell.get('outputs', ()))
+    first = {'scratch': '0.039385', 'concise': '0.000241'}[name]
+    assert f'epoch 1, loss {first}' in streams
+    assert 'sec training, 3 epochs' in streams
+    figures = [out for cell in book.cells for out in cell.get('outputs', ())
+               if 'image/svg+xml' in out.get('data', {})
+               or 'image/png' in out.get('data', {})]
+    assert bool(figures) == (name == 'scratch')
