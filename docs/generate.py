@@ -25,7 +25,8 @@ sys.path.insert(0, ROOT)
 from bench import faults  # noqa: E402
 import answers  # noqa: E402, the tables beside this file
 DOCS = [os.path.join(ROOT, name) for name in
-        ('README.md', 'BENCHMARKS.md', os.path.join('docs', 'en-1.0.md'),
+        ('README.md', 'README.zh-CN.md', 'BENCHMARKS.md',
+         os.path.join('docs', 'en-1.0.md'),
          os.path.join('docs', 'exercises.md'))]
 FIGURES = os.path.join(ROOT, 'docs', 'figures')
 REGION = re.compile(r'(<!-- gen:([\w-]+) -->)(.*?)(<!-- /gen -->)', re.S)

@@ -63,3 +63,20 @@ def test_every_region_has_a_generator_and_every_record_exists():
                 assert inside or opened, f'README.md:{number}: by hand'
             else:
                 inside = None
+
+
+def test_the_chinese_readme_is_linked_chinese_and_quotes_the_same_runs():
+    """README.zh-CN.md, for the reader of d2l-zh: linked both ways in the
+    first lines, its prose mostly Chinese, and each generated region the
+    same as README.md's (which `generate.py --check` reruns)."""
+    zh, zh_regions = regions('README.zh-CN.md')
+    en, en_regions = regions('README.md')
+    assert '(README.zh-CN.md)' in '\n'.join(en.splitlines()[:4])
+    assert '(README.md)' in '\n'.join(zh.splitlines()[:4])
+    prose = re.sub(r'```.*?```|`[^`]*`|<!--.*?-->|\(.*?\)', '', zh, flags=re.S)
+    chinese = len(re.findall(r'[\u4e00-\u9fff]', prose))
+    latin = len(re.findall(r'[A-Za-z]', prose))
+    assert chinese > 2 * latin, (chinese, latin)
+    assert len(zh_regions) >= 5
+    for name, text in zh_regions.items():
+        assert text == en_regions[name], name
