@@ -22,9 +22,6 @@ parser.add_argument('--lang', choices=['en', 'zh'], default=language,
 mine = os.path.basename(sys.argv[0]) == os.path.basename(
     globals().get('__file__', ''))
 args = parser.parse_args(sys.argv[1:] if mine else [])
-if not all(getattr(args, name) > 0 for name in (  # NaN is not
-        'num_examples', 'batch_size', 'lr', 'num_epochs', 'init_std')):
-    parser.error('the sizes, the lr and the init std must be above 0')
 
 # %% [markdown]
 # # 3.2 线性回归的从零开始实现 / Linear Regression Implementation from Scratch

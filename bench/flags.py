@@ -144,6 +144,11 @@ def check(prog, options, path, argv):
     edits cannot apply to them or they cannot fit in memory."""
     parser, args = script_args(prog, path, argv)
     given = typed(parser, args)
+    for name in ('num_examples', 'batch_size', 'lr', 'num_epochs',
+                 'init_std'):
+        if not getattr(args, name, 1) > 0:  # NaN is not either
+            stop(prog, f'argument --{name.replace("_", "-")}: must be above '
+                       '0')
     if options.init == 'zeros' and '--init-std' in given:
         stop(prog, 'argument --init-std: applies to --init normal only')
     if options.huber_sigma != 1.0 and options.loss != 'huber':

@@ -147,16 +147,12 @@ class Run:
     def mse(self):
         return self.mse_per_epoch[-1] if self.mse_per_epoch else None
 
-    @property
-    def train_seconds(self):
-        return sum(self.epoch_seconds)
-
     def results(self):
         """What --json prints of this run."""
         out = {name: getattr(self, name) for name in self.__dataclass_fields__
                if name != 'seen'}
         return strict(dict(out, mse=self.mse,
-                           train_seconds=self.train_seconds))
+                           train_seconds=sum(self.epoch_seconds)))
 
 
 def strict(value):

@@ -98,8 +98,7 @@ def test_wide_cells_never_run_together():
 
 @pytest.mark.parametrize('argv,says', [
     (['--lr', 'abc'], "compare.sh: error: argument --lr: invalid float"),
-    (['--lr', '0'], 'compare.sh: error: the sizes, the lr and the init std '
-                    'must be above 0'),
+    (['--lr', '0'], 'compare.sh: error: argument --lr: must be above 0'),
     (['--huber-sigma', '2'], 'applies to --loss huber only'),
     (['--plot', 'x.txt'], 'does not end in .png'),
     (['--plot', '/no/such/folder/x.png'], 'no folder there'),

@@ -15,9 +15,7 @@ from helpers import edited, one_line, program
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
-@pytest.mark.parametrize('argv', [
-    ['--lr', '0'], ['--lr', 'nan'], ['--batch-size', '0'], ['--lr'],
-    ['--num-ep', '3']])
+@pytest.mark.parametrize('argv', [['--lr', 'x'], ['--lr'], ['--num-ep', '3']])
 def test_a_bad_flag_is_argparses_line_alone_and_under_the_runner(
         capsys, name, argv):
     assert program(name, *argv) == 2
@@ -28,6 +26,17 @@ def test_a_bad_flag_is_argparses_line_alone_and_under_the_runner(
         bench.main([runner.script_file(name), *argv])
     assert stop.value.code == 2
     assert one_line(capsys.readouterr().err) == err.splitlines()[-1]
+
+
+@pytest.mark.parametrize('argv', [
+    ['--lr', '0'], ['--lr', 'nan'], ['--batch-size', '0'],
+    ['--num-epochs', '-1']])
+def test_a_value_no_run_can_use_is_one_line_under_the_runner(capsys, argv):
+    """A script run alone is plain Python; a runner refuses these first."""
+    with pytest.raises(SystemExit) as stop:
+        bench.main([runner.script_file('concise'), *argv])
+    assert stop.value.code == 2
+    assert 'must be above 0' in one_line(capsys.readouterr().err)
 
 
 @pytest.mark.parametrize('argv', [
