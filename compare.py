@@ -13,7 +13,7 @@ import statistics
 import sys
 import time
 
-from bench import faults, flags, runner, watch
+from bench import faults, flags, runner, watch, zh
 
 PROG = 'compare.sh'
 BUDGET = 15.0  # seconds of timing after which no more pairs are started
@@ -233,6 +233,8 @@ def main(argv=None):
 
 
 def compare(argv):
+    if zh.wanted(sys.argv[1:] if argv is None else argv):
+        zh.install(faults.SIGNALS)
     args, rest = parse_args(argv)
     from d2l import torch as d2l  # noqa: F401
     if args.plot:

@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 
-from bench import faults, flags, runner, watch
+from bench import faults, flags, runner, watch, zh
 
 PROG = 'sweep.py'
 GRIDS = {
@@ -129,6 +129,8 @@ def main(argv=None):
 
 
 def run_sweep(argv):
+    if zh.wanted(sys.argv[1:] if argv is None else argv):
+        zh.install(faults.SIGNALS)
     args = parse_args(argv)
     from d2l import torch as d2l  # noqa: F401
     if args.plot:

@@ -8,6 +8,7 @@ It watches a script from outside; the script never imports it.
     faults    one line and an exit status for each fault a user meets
     hints     a hint after the traceback of a classic mistake
     plots     the pictures of compare.sh and sweep.py
+    zh        their lines in Chinese, for the reader of d2l-zh
 
 `python -m bench linreg_concise.py --loss huber` runs one script, watched
 (bench/__main__.py). Nothing here imports torch at the top, so that a

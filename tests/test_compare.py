@@ -1,6 +1,7 @@
 """compare.sh's work, in-process through `compare.main(argv)`: the table,
 divergence as a result, the lstsq row, the equivalence, the plot."""
 import json
+import re
 
 import pytest
 
@@ -158,3 +159,35 @@ def test_the_plot_shows_the_chapters_scatter_with_the_lines_learned(
         assert f'b {b:.4f}' in line.get_label()
     assert {line.get_label().split(':')[0] for line in data.get_lines()} \
         == {'true', 'scratch', 'concise'}
+
+
+@pytest.mark.parametrize('how', ['--lang zh', 'LANG=zh_CN.UTF-8'])
+def test_in_chinese_by_flag_or_locale_with_the_same_digits(capsys,
+                                                           monkeypatch, how):
+    """For the reader of d2l-zh: the headers, explanations and faults in
+    Chinese, the same digits as in English, the JSON keys as they are."""
+    import sys
+    from bench import faults
+    monkeypatch.setattr(faults, 'SIGNALS', dict(faults.SIGNALS))
+    argv = ['--num-examples', '100', '--repeats', '1', '--equivalence']
+    _, summary, en = compare_json(capsys, *argv)
+    streams = sys.stdout, sys.stderr  # Chinese from the next call on
+    flag = how.split() if how.startswith('--') else []
+    if not flag:
+        monkeypatch.setenv('LANG', 'zh_CN.UTF-8')
+    code, zh_summary, zh = compare_json(capsys, *argv, *flag)
+    with pytest.raises(SystemExit):
+        compare.main(['--lr', '0', *flag])
+    error = capsys.readouterr().err
+    sys.stdout, sys.stderr = streams
+    assert code == 0 and '两边数据相同：是' in zh.out and '最终 MSE' in zh.out
+    assert '等价性' in zh.out and 'same data' not in zh.out
+    assert 'same data in both: yes' in en.out
+
+    def digits(out):  # but the times, which differ from run to run
+        return re.findall(r'\d+\.\d+', ''.join(
+            line for line in out.splitlines(True) if ' ms' not in line
+            and not line.startswith(('concise/scratch', '{'))))
+    assert digits(zh.out) == digits(en.out) and len(digits(en.out)) > 30
+    assert zh_summary.keys() == summary.keys()
+    assert one_line(error) == 'compare.sh：错误：参数 --lr 必须大于 0'
