@@ -10,7 +10,7 @@
 #           matplotlib-inline<0.2, which d2l 0.17.6 needs and does not pin
 #   en 1.0: torch 2.0.0, torchvision 0.15.1, d2l 1.0.3
 #
-# Python 3.9, the book's, where uv finds it, else the oldest it finds. The
+# Python 3.9, the book's, else 3.10; exit 3 where neither is found. The
 # environments live in ${BOOK_ENVS:-/tmp/book-envs} and are reused.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,10 +18,11 @@ uv="${UV:-$(command -v uv || echo .venv/bin/uv)}"
 root="${BOOK_ENVS:-/tmp/book-envs}"
 mkdir -p "${root}"
 
-# A Python that runs: on PATH, under pyenv (whose shims run only the
-# versions it has selected), or one uv finds
+# Python 3.9, the book's, else 3.10 (torch 1.12.0 has no wheel past it):
+# on PATH, under pyenv (whose shims run only the versions it has
+# selected), or one uv finds
 python=""
-for version in 3.9 3.10 3.11 3.12 3.13; do
+for version in 3.9 3.10; do
   for candidate in "$(command -v "python${version}" || true)" \
       "$(pyenv root 2>/dev/null || true)"/versions/"${version}".*/bin/python3 \
       "$("${uv}" python find --no-python-downloads "${version}" \
@@ -34,7 +35,10 @@ for version in 3.9 3.10 3.11 3.12 3.13; do
     fi
   done
 done
-[ -n "${python}" ] || { echo "book_envs.sh: no Python found" >&2; exit 1; }
+if [ -z "${python}" ]; then
+  echo "book_envs.sh: no Python 3.9 or 3.10 here, which torch 1.12.0 needs" >&2
+  exit 3
+fi
 
 build() {  # build NAME PACKAGES...: an environment, unless it is there
   local env="${root}/$1"

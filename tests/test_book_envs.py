@@ -14,6 +14,8 @@ from commands import ROOT
 def test_every_script_runs_in_both_book_environments():
     done = subprocess.run(['bash', 'benchmarks/book_envs.sh'], cwd=ROOT,
                           capture_output=True, text=True, timeout=1800)
+    if done.returncode == 3:  # no Python 3.9 or 3.10 on this machine
+        pytest.skip(done.stderr.strip())
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert 'torch 1.12.0' in out and 'torch 2.0.0' in out
