@@ -1,14 +1,12 @@
-"""Concise linear regression: d2l zh 2.0 section 3.3, which is en 0.17 section 3.3
-(en 1.0 writes it with classes in 3.5: docs/en-1.0.md). `python
-linreg_concise.py` prints what the chapter prints; with `-i`, look at
-`net[0].weight` after; `--help` lists the book's numbers, as flags.
-"""
+"""Concise linear regression: d2l zh 2.0 section 3.3, en 0.17 3.3 (en 1.0
+writes it with classes in 3.5: docs/en-1.0.md). `python linreg_concise.py`
+prints what the chapter prints; after `python -i`, look at `net[0].weight`;
+`--help` lists the book's numbers, as flags."""
 import argparse
 import os
 import sys
 
-# The book's numbers, as flags read before the imports; in a kernel or an
-# editor's cells, whose argv is the kernel's, the book's numbers
+# The book's numbers as flags, read first; in a kernel's cells, the book's
 parser = argparse.ArgumentParser(allow_abbrev=False)
 for flag, default in [('--num-examples', 1000), ('--batch-size', 10),
                       ('--lr', 0.03), ('--num-epochs', 3), ('--seed', 0),
