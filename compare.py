@@ -233,8 +233,7 @@ def main(argv=None):
 
 
 def compare(argv):
-    if zh.wanted(sys.argv[1:] if argv is None else argv):
-        zh.install(faults.SIGNALS)
+    zh.follow(sys.argv[1:] if argv is None else argv, faults.SIGNALS)
     args, rest = parse_args(argv)
     from d2l import torch as d2l  # noqa: F401
     if args.plot:
@@ -245,10 +244,11 @@ def compare(argv):
     runs = {name: runner.run(name, rest, flags.edits_for(args, name))
             for name in NAMES}
     lstsq = runner.least_squares(runs['scratch'])
-    replayable = all([runner.describe(run) for run in runs.values()])
+    checked = {name: runner.describe(run) for name, run in runs.items()}
     replayed = None
-    if replayable and (args.plot or args.equivalence):
-        replayed = runner.replays(runs['scratch'], runs['concise'])
+    if None not in checked.values() and (args.plot or args.equivalence):
+        replayed = runner.replays(runs['scratch'], runs['concise'],
+                                  checked['concise'])
     status = 0
     if args.plot:  # before any output, which a closed pipe could stop
         status = plots.save(PROG, lambda: plots.compare(

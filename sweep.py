@@ -129,8 +129,7 @@ def main(argv=None):
 
 
 def run_sweep(argv):
-    if zh.wanted(sys.argv[1:] if argv is None else argv):
-        zh.install(faults.SIGNALS)
+    zh.follow(sys.argv[1:] if argv is None else argv, faults.SIGNALS)
     args = parse_args(argv)
     from d2l import torch as d2l  # noqa: F401
     if args.plot:

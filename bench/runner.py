@@ -50,9 +50,9 @@ def execute(path, argv=(), options=BOOK, echo=False, changes=()):
     options.device = resolve_device(options.device)
     source, made = edits.apply(source, [*edits.wanted(impl, options),
                                         *changes])
-    if echo:
-        for edit in made:
-            print(edit.shown(os.path.basename(path)))
+    made = [edit.shown(os.path.basename(path)) for edit in made]
+    for line in made if echo else ():
+        print(line)
     parser, args = flags.script_args(flags.PROGS[impl], path, argv)
     ns = {'__name__': '__main__', '__file__': path}
     seen = watch.Watch(ns)
@@ -75,9 +75,7 @@ def execute(path, argv=(), options=BOOK, echo=False, changes=()):
         raise faults.Failed(f'{os.path.basename(path)} never started its '
                             'Timer, around its training: nothing to watch')
     typed = dict(flags.typed(parser, args), **flags.typed_edits(options))
-    return watch.result(impl, seen, typed,
-                        [e.shown(os.path.basename(path)) for e in made],
-                        out.text())
+    return watch.result(impl, seen, typed, made, out.text())
 
 
 def split(argv):
@@ -181,30 +179,33 @@ def replay(run, start, order, lr=None):
 
 
 def reproduces(run):
-    """Whether `replay` of the run, from its start over its own batches,
-    lands where the run did at every epoch's end: only then is a replay
-    the run's update, and its loss and optimizer are the ones that ran."""
+    """The run's own batches and its replay from its start over them,
+    where the replay lands where the run did at every epoch's end (only
+    then is it the run's update, and its loss and optimizer the ones that
+    ran); None where it does not."""
     try:
         order = own_batches(run)
         path = replay(run, run.seen.initial, order)
     except Exception:  # an edit that the replay does not follow
-        return False
+        return None
     ends, step = [], 0
     for batches in order:
         step += len(batches)
         ends.append(path[step])
-    return len(ends) == len(run.seen.snapshots) and all(
+    landed = len(ends) == len(run.seen.snapshots) and all(
         path_gap([a], [b]) <= 1e-6 or not (a.isfinite().all() and
                                            b.isfinite().all())
         for a, b in zip(ends, run.seen.snapshots))
+    return (order, path) if landed else None
 
 
 def describe(run):
     """Fill in the run's loss module and optimizer, where a replay shows
-    that they are the ones that ran; return whether it did."""
+    that they are the ones that ran; return `reproduces`'s answer."""
     import torch
-    if not reproduces(run):
-        return False
+    checked = reproduces(run)
+    if checked is None:
+        return None
     loss, optimizer = run.seen.ns['loss'], optimizer_of(run)
     if isinstance(loss, torch.nn.Module):
         more = ''.join(f', {k}={getattr(loss, k)!r}' for k in ('beta',)
@@ -214,7 +215,7 @@ def describe(run):
     if optimizer is not None:
         run.optimizers = [f'{type(optimizer).__name__}'
                           f'(lr={optimizer.param_groups[0]["lr"]:g})']
-    return True
+    return checked
 
 
 def path_gap(one, other):
@@ -257,14 +258,14 @@ class Replays:
     same: list
 
 
-def replays(scratch, concise):
-    """The `Replays` of two runs that `describe` found replayable; None
-    where the concise run has no optimizer whose lr to read."""
+def replays(scratch, concise, checked):
+    """The `Replays` of two runs, from the concise run's batches and replay
+    that `describe(concise)` checked; None where that run has no
+    optimizer whose lr to read."""
     optimizer = optimizer_of(concise)
     if optimizer is None:
         return None
-    lr, start = optimizer.param_groups[0]['lr'], concise.seen.initial
-    order = own_batches(concise)
-    return Replays(lr, replay(concise, start, order),
-                   replay(scratch, start, order, 2 * lr),
+    lr, (order, path) = optimizer.param_groups[0]['lr'], checked
+    start = concise.seen.initial
+    return Replays(lr, path, replay(scratch, start, order, 2 * lr),
                    replay(scratch, start, order, lr))

@@ -98,10 +98,13 @@ class Lines(io.TextIOBase):
         return self.stream.fileno()
 
 
-def install(signals):
-    """stdout and stderr in Chinese from now on; `signals` (faults.SIGNALS)
-    too, whose lines a handler writes straight to the terminal."""
+def follow(argv, signals):
+    """Where `argv` asks for Chinese (`wanted`): stdout and stderr in
+    Chinese from now on, and `signals` (faults.SIGNALS) too, whose lines a
+    handler writes straight to the terminal."""
     import sys
+    if not wanted(argv):
+        return
     sys.stdout, sys.stderr = Lines(sys.stdout), Lines(sys.stderr)
     for sig, (status, line) in list(signals.items()):
         signals[sig] = status, translate(line)
