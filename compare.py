@@ -34,8 +34,7 @@ def parse_args(argv=None):
     add('--json', action='store_true',
         help='end with one JSON line of all the results')
     add('--plot', type=flags.png_path, metavar='FILE.png',
-        help="also draw the chapter's scatter with the lines learned, and "
-             'the per-step MSE and (w1, w2) paths of the replays')
+        help="also draw the chapter's scatter with the lines learned")
     add('--equivalence', action='store_true',
         help='also show that scratch at 2 lr and concise at lr take the same '
              'steps from one init over one batch order')
@@ -246,13 +245,13 @@ def compare(argv):
     lstsq = runner.least_squares(runs['scratch'])
     checked = {name: runner.describe(run) for name, run in runs.items()}
     replayed = None
-    if None not in checked.values() and (args.plot or args.equivalence):
+    if None not in checked.values() and args.equivalence:
         replayed = runner.replays(runs['scratch'], runs['concise'],
                                   checked['concise'])
     status = 0
     if args.plot:  # before any output, which a closed pipe could stop
-        status = plots.save(PROG, lambda: plots.compare(
-            runs, replayed, lstsq, args.plot), args.plot)
+        status = plots.save(PROG, lambda: plots.compare(runs, args.plot),
+                            args.plot)
     report(runs, lstsq)
     sys.stdout.flush()
     timing, ratio, pairs = time_both(args, rest, args.repeats)
