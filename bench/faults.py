@@ -1,12 +1,8 @@
 """One line and an exit status for each fault a user meets in a runner
-(compare.sh, sweep.py, `python -m bench`); a chapter script run by itself
-is plain Python.
-
-2: bad input (argparse's line, or a device that is not there); 1: a run
-that failed (divergence, out of memory, a full disk, a Python that is not
-set up); 130: Ctrl-C; 143: SIGTERM; 141: a closed pipe, quietly. A bug in a
-line the learner edited is no fault: it keeps Python's traceback, from the
-script's frames, and a hint follows when it is a classic mistake.
+(compare.sh, sweep.py, `python -m bench`): 2, bad input; 1, a run that
+failed; 130, Ctrl-C; 143, SIGTERM; 141, a closed pipe, quietly. A bug in a
+line the learner edited keeps Python's traceback, and a hint follows when
+it is a classic mistake.
 """
 # Imported first of all, so that a Ctrl-C is one line as soon as can be:
 # what else it needs is imported where it is used
@@ -43,9 +39,8 @@ def say(prog, line):
 
 
 def on_signals(handler):
-    """Handle Ctrl-C and SIGTERM with `handler`, but a signal that was
-    ignored when the program started (`nohup`, a background job) stays
-    ignored."""
+    """Handle Ctrl-C and SIGTERM with `handler`, but leave ignored a signal
+    ignored at start (`nohup`, a background job)."""
     for sig in SIGNALS:
         if signal.getsignal(sig) is not signal.SIG_IGN:
             signal.signal(sig, handler)
@@ -65,17 +60,16 @@ def end_at_once(prog, signum):
 
 
 def exit_at_once(prog):
-    """From now on Ctrl-C and SIGTERM end the program at once, in one line,
-    with no exception raised into the code that runs: during the imports,
-    pybind11 aborts on one and matplotlib turns one into its own error."""
+    """From now on a signal ends the program at once, raising nothing: in
+    the imports, pybind11 aborts on one and matplotlib wraps one."""
     on_signals(lambda signum, frame: end_at_once(prog, signum))
 
 
 def raise_on_signals(prog):
     """From now on Ctrl-C raises KeyboardInterrupt and SIGTERM Terminated,
-    so that a runner keeps what it finished and leaves no file half-made.
-    One raised in a finalizer (a weakref's callback, a `__del__`), which
-    Python would print and then go on, ends the program at once instead."""
+    so that a runner keeps what it finished and leaves no file half-made;
+    one raised in a finalizer, which Python would print and go on from,
+    ends the program at once."""
     def handler(signum, frame):
         raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
     on_signals(handler)
@@ -89,10 +83,9 @@ def raise_on_signals(prog):
 
 
 def safe_streams():
-    """Output that a stream cannot encode is escaped rather than a
-    traceback (a redirected stdout on Windows); unbuffered output (-u)
-    goes through a buffer, which writes the rest of a short write or fails,
-    where the bare file drops the rest."""
+    """Escape what a stream cannot encode (a redirected stdout on Windows),
+    and put a buffer under unbuffered output (-u), which writes the rest
+    of a short write or fails where the bare file drops it."""
     for name in ('stdout', 'stderr'):
         stream = getattr(sys, name)
         if not isinstance(stream, io.TextIOWrapper):
@@ -107,8 +100,8 @@ def safe_streams():
 
 
 def write_whole(text):
-    """Write `text` and a newline to stdout whole, or fail: a signal waits
-    until it is out (POSIX), and a write that stops short is an error."""
+    """Write `text` and a newline to stdout whole or fail; a signal waits
+    until it is out (POSIX)."""
     block = getattr(signal, 'pthread_sigmask', lambda *args: None)
     held = block(signal.SIG_BLOCK, SIGNALS)
     try:
@@ -120,9 +113,9 @@ def write_whole(text):
 
 
 def replace_whole(path, write):
-    """Write `path` whole or not at all: `write(file)` fills a temporary
-    sibling of the file (of the one a symbolic link names), renamed over
-    it, with the mode of the file it replaces or the one the umask gives."""
+    """Write `path` (the file a link names) whole or not at all: `write(f)`
+    fills a temporary sibling, renamed over it with the old file's mode or
+    the umask's."""
     import tempfile
     target = os.path.realpath(path)
     umask = os.umask(0)
@@ -145,7 +138,7 @@ def replace_whole(path, write):
 
 def fault(prog, error):
     """Print the one line that `error` ends in and return the exit status;
-    None for an error that is a bug, whose traceback shows where."""
+    None for a bug, whose traceback shows where."""
     import importlib.util
     if isinstance(error, KeyboardInterrupt):  # Terminated too
         status, line = SIGNALS[getattr(error, 'signum', signal.SIGINT)]
@@ -175,9 +168,8 @@ def fault(prog, error):
 
 
 def print_bug(error):
-    """Python's traceback of a bug in a chapter script that a runner ran,
-    from the script's first frame (the runner's are left out), then the
-    hint for a classic mistake, under the script's name."""
+    """The traceback of a bug in a script a runner ran, from the script's
+    first frame, then the hint for a classic mistake."""
     import traceback
     from bench import hints
     tb = error.__traceback__
@@ -190,8 +182,8 @@ def print_bug(error):
 
 
 def guarded(prog, body):
-    """Run `body()` for a runner; turn each fault into one line and an exit
-    status, and a bug in a script it ran into the script's traceback."""
+    """Run `body()` for a runner: each fault one line and an exit status,
+    a bug in a script it ran the script's traceback."""
     safe_streams()
     try:
         status = body()

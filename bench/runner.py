@@ -1,8 +1,6 @@
 """Run a chapter script file in a namespace of ours, as `python` runs it,
 with the exercises' edits made in memory; replay its steps; the
-closed-form least-squares fit. For compare.sh, sweep.py, `python -m
-bench`, the documents' generator and the tests.
-"""
+closed-form least-squares fit."""
 import contextlib
 import copy
 import linecache
@@ -14,10 +12,6 @@ from dataclasses import dataclass
 from bench import edits, faults, flags, watch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# What the edits' flags hold when none is given: the book's own lines
-BOOK = flags.argparse.Namespace(loss='squared', huber_sigma=1.0,
-                                init='normal', outlier=None,
-                                reduction='mean', device='cpu')
 
 
 def script_file(name):
@@ -38,15 +32,13 @@ def resolve_device(name):
     return name
 
 
-def execute(path, argv=(), options=BOOK, echo=False, changes=()):
-    """Run the script file at `path` with `argv`, and the edits that
-    `options` asks for (and `changes`: bench/edits.py), in a namespace of
-    ours; return its `watch.Run`. With `echo`, what it prints is shown as
-    it runs. A run that diverges is a result; one that raises raises."""
+def execute(path, argv=(), options=None, echo=False, changes=()):
+    """The `watch.Run` of the script at `path` run with `argv` and the edits
+    that `options` (and `changes`) ask for; `echo` shows what it prints."""
     with open(path, encoding='utf-8') as f:
         source = f.read()
     impl = 'concise' if 'def load_array(' in source else 'scratch'
-    options = flags.argparse.Namespace(**{**vars(BOOK), **vars(options)})
+    options = options or split(())[0]  # no edits: the book's lines
     options.device = resolve_device(options.device)
     source, made = edits.apply(source, [*edits.wanted(impl, options),
                                         *changes])
@@ -86,8 +78,7 @@ def split(argv):
 
 
 def run(name, argv=(), options=None, **more):
-    """linreg_{name}.py run by `execute`; the edits' flags may be in
-    `argv` where no `options` are given."""
+    """linreg_{name}.py run by `execute`; without `options`, from `argv`."""
     if options is None:
         options, argv = split(argv)
     return execute(script_file(name), argv, options, **more)
@@ -96,8 +87,7 @@ def run(name, argv=(), options=None, **more):
 # -- replays --------------------------------------------------------------
 
 def batches(ns):
-    """A pass of a run's own data iterator: the concise's `DataLoader`, or
-    the scratch's `data_iter` called as its loop calls it."""
+    """A pass of a run's own data iterator, called as its loop calls it."""
     batches = ns['data_iter']
     if hasattr(batches, '__iter__'):
         return batches
@@ -105,8 +95,8 @@ def batches(ns):
 
 
 def own_batches(run):
-    """The batches each epoch of `run` drew, drawn again: its own data
-    iterator, from the random states its Timer saw as the epoch started."""
+    """The batches each epoch of `run` drew, drawn again from the random
+    states its Timer saw as the epoch started."""
     import torch
     ns, saved = run.seen.ns, (random.getstate(), torch.get_rng_state())
     order = []
@@ -134,8 +124,7 @@ def optimizer_of(run):
 
 
 def fresh(run, start):
-    """New parameters for a replay, set to the flat `start`, and the
-    run's model on them."""
+    """New parameters set to the flat `start`, and the run's model on them."""
     import torch
     ns = run.seen.ns
     if isinstance(ns.get('net'), torch.nn.Module):
@@ -152,9 +141,9 @@ def fresh(run, start):
 
 
 def replay(run, start, order, lr=None):
-    """The run's own model, loss and update (the optimizer that holds its
-    parameters, else its `sgd`) from the flat `start`, over the batches
-    `order`, at `lr` (None: its own): the parameters after every step."""
+    """The parameters after every step of the run's own model, loss and
+    update (its optimizer, else its `sgd`) from `start` over the batches
+    `order`, at `lr` (None: its own)."""
     ns = run.seen.ns
     params, forward = fresh(run, start)
     optimizer = optimizer_of(run)
@@ -179,10 +168,8 @@ def replay(run, start, order, lr=None):
 
 
 def reproduces(run):
-    """The run's own batches and its replay from its start over them,
-    where the replay lands where the run did at every epoch's end (only
-    then is it the run's update, and its loss and optimizer the ones that
-    ran); None where it does not."""
+    """(its own batches, its replay over them) where the replay lands where
+    the run did at each epoch's end, and so is what ran; else None."""
     try:
         order = own_batches(run)
         path = replay(run, run.seen.initial, order)
@@ -200,8 +187,8 @@ def reproduces(run):
 
 
 def describe(run):
-    """Fill in the run's loss module and optimizer, where a replay shows
-    that they are the ones that ran; return `reproduces`'s answer."""
+    """Name the run's loss module and optimizer where `reproduces` shows
+    that they ran; return its answer."""
     import torch
     checked = reproduces(run)
     if checked is None:
@@ -219,9 +206,8 @@ def describe(run):
 
 
 def path_gap(one, other):
-    """The largest parameter gap over the steps where both are finite,
-    relative to the parameters' size once they pass 1 (so that rounding in
-    a run that blows up does not read as a gap)."""
+    """The largest parameter gap where both are finite, relative to the
+    parameter once it passes 1 (a run that blows up rounds)."""
     import torch
     a, b = torch.stack(one).double(), torch.stack(other).double()
     finite = torch.isfinite(a).all(1) & torch.isfinite(b).all(1)
@@ -231,8 +217,8 @@ def path_gap(one, other):
 
 
 def least_squares(run):
-    """The closed-form fit on a run's data (`torch.linalg.lstsq`, in
-    float64): the lowest MSE any line reaches there, and its errors."""
+    """The closed-form fit on a run's data, in float64: the lowest MSE any
+    line reaches there, and its errors."""
     import torch
     ns = run.seen.ns
     features = ns['features'].cpu().double()
@@ -259,9 +245,8 @@ class Replays:
 
 
 def replays(scratch, concise, checked):
-    """The `Replays` of two runs, from the concise run's batches and replay
-    that `describe(concise)` checked; None where that run has no
-    optimizer whose lr to read."""
+    """The `Replays` over the concise run's checked batches and replay;
+    None where it has no optimizer whose lr to read."""
     optimizer = optimizer_of(concise)
     if optimizer is None:
         return None
