@@ -15,6 +15,9 @@ SIGNALS = {signal.SIGINT: (130, 'interrupted (Ctrl-C)'),
            signal.SIGTERM: (143, 'terminated')}
 
 
+OUT_OF_MEMORY = 'out of memory; try a smaller --num-examples'
+
+
 class Failed(Exception):
     """A run that could not finish; the message says why and what to do."""
     status = 1
@@ -136,6 +139,13 @@ def replace_whole(path, write):
         raise
 
 
+def out_of_memory(error):
+    """Whether `error` is Python's or torch's (CPU, CUDA) out of memory."""
+    return isinstance(error, MemoryError) or isinstance(
+        error, RuntimeError) and ('out of memory' in str(error)
+                                  or "can't allocate memory" in str(error))
+
+
 def fault(prog, error):
     """Print the one line that `error` ends in and return the exit status;
     None for a bug, whose traceback shows where."""
@@ -147,9 +157,8 @@ def fault(prog, error):
     if isinstance(error, BrokenPipeError):  # `| head`: write no more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    if isinstance(error, MemoryError) or isinstance(error, RuntimeError) \
-            and 'out of memory' in str(error):
-        say(prog, 'error: out of memory; try a smaller --num-examples')
+    if out_of_memory(error):
+        say(prog, f'error: {OUT_OF_MEMORY}')
         return 1
     if isinstance(error, Failed):
         say(prog, f'error: {error}')

@@ -1,8 +1,6 @@
-"""The runners' flags: the exercises' edits, and the scripts' own flags,
-parsed by each script's flags block as the script parses them.
-
-Nothing here imports torch, so that a typo or `--help` is answered before
-the seconds that `import torch` takes. Every default reproduces the book.
+"""The runners' flags: the exercises' edits, and the scripts' own, parsed
+by each script's flags block. No torch here: a typo or `--help` is answered
+before `import torch` takes seconds. Every default reproduces the book.
 """
 import argparse
 import contextlib
@@ -12,11 +10,6 @@ import os
 import sys
 
 PROGS = {'scratch': 'linreg_scratch.py', 'concise': 'linreg_concise.py'}
-# Bytes one example costs at the peak (the data, the shuffled list of
-# indices, the full-data loss), measured at 1e7 examples, beside the
-# 0.7-0.9 GB that the imports take
-BYTES_PER_EXAMPLE = 56
-BYTES_OF_IMPORTS = 10 ** 9
 
 
 class Parser(argparse.ArgumentParser):
@@ -33,8 +26,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def number(kind, low=None, above=None):
-    """An argparse type: a finite `kind` (int or float), at least `low` or
-    above `above`."""
+    """An argparse type: a finite `kind`, at least `low` or above `above`."""
     def parse(text):
         try:
             value = kind(text)
@@ -56,8 +48,7 @@ positive_float = number(float, above=0)
 
 
 def printable(path):
-    """`path` as any terminal can show it: bytes that are not UTF-8 as
-    backslash escapes."""
+    """`path` with its bytes that are not UTF-8 as backslash escapes."""
     return os.fsencode(path).decode('utf-8', 'backslashreplace')
 
 
@@ -76,8 +67,7 @@ def png_path(text):
 
 
 def add_edits(parser):
-    """The exercises' variants: each an edit of the scripts' lines
-    (bench/edits.py), shown before the run."""
+    """The exercises' variants, each an edit of a line (bench/edits.py)."""
     add = parser.add_argument_group(
         'edits of the scripts (each the line a learner would change, '
         'shown before the run)').add_argument
@@ -105,22 +95,21 @@ def edits_for(options, name):
     return argparse.Namespace(**dict(vars(options), reduction=reduction))
 
 
+def edits_parser():
+    """A parser of the edits' flags alone."""
+    parser = Parser(add_help=False)
+    add_edits(parser)
+    return parser
+
+
 def typed_edits(options):
     """The edits' flags that differ from the book's, as typed."""
-    shown = {}
-    for flag, book in (('--init', 'normal'), ('--loss', 'squared'),
-                       ('--huber-sigma', 1.0), ('--outlier', None),
-                       ('--reduction', 'mean'), ('--device', 'cpu')):
-        value = getattr(options, flag[2:].replace('-', '_'), book)
-        if value != book:
-            shown[flag] = value
-    return shown
+    return typed(edits_parser(), options)
 
 
 def script_args(prog, path, argv):
-    """Parse `argv` with the flags block of the script at `path` (all
-    before its first cell), as the script itself would: (parser, args).
-    Its error is one line under `prog`'s name, exit 2; --help exits 0."""
+    """(parser, args) of `argv` parsed by the flags block of the script at
+    `path` (before its first cell); its error one line under `prog`."""
     with open(path, encoding='utf-8') as f:
         block = f.read().split('\n# %%', 1)[0]
     namespace = {'__name__': '__main__', '__file__': path}
@@ -140,8 +129,8 @@ def script_args(prog, path, argv):
 
 
 def check(prog, options, path, argv):
-    """The script's args for `argv`; stop in one line, exit 2, where the
-    edits cannot apply to them or they cannot fit in memory."""
+    """The script's args for `argv`; stop in one line, exit 2, where a
+    number is not above 0 or an edit cannot apply."""
     parser, args = script_args(prog, path, argv)
     given = typed(parser, args)
     for name in ('num_examples', 'batch_size', 'lr', 'num_epochs',
@@ -156,9 +145,6 @@ def check(prog, options, path, argv):
     if options.outlier is not None and args.num_examples < 6:
         stop(prog, 'argument --outlier: labels[5] needs --num-examples 6 '
                    'or more')
-    refusal = memory_refusal(args.num_examples)
-    if refusal:
-        stop(prog, f'argument --num-examples: {refusal}')
     return args
 
 
@@ -166,7 +152,7 @@ def typed(parser, args):
     """The flags whose values differ from the defaults, as typed."""
     shown = {}
     for action in parser._actions:
-        value = getattr(args, action.dest, None)
+        value = getattr(args, action.dest, action.default)
         if action.option_strings and action.dest not in ('help', 'json') \
                 and value != action.default:
             shown[action.option_strings[0]] = value
@@ -177,22 +163,6 @@ def shown(typed):
     """The flags as typed: `--lr 0.1 --seed 1`."""
     return ' '.join(f'{k} {v:g}' if isinstance(v, float) else f'{k} {v}'
                     for k, v in typed.items())
-
-
-def memory_refusal(num_examples):
-    """Why `num_examples` cannot fit in the free memory; None if they can
-    (or where psutil, which tells on every platform, is missing)."""
-    try:
-        import psutil
-    except ImportError:
-        return None
-    free = psutil.virtual_memory().available
-    need = BYTES_OF_IMPORTS + BYTES_PER_EXAMPLE * num_examples
-    if need <= free:
-        return None
-    most = max(free - BYTES_OF_IMPORTS, 0) // BYTES_PER_EXAMPLE
-    return (f'{num_examples} examples need about {need / 1e9:.1f} GB of '
-            f'memory and {free / 1e9:.1f} GB are free; try at most {most:,}')
 
 
 def stop(prog, message):

@@ -58,6 +58,8 @@ def execute(path, argv=(), options=None, echo=False, changes=()):
         with contextlib.redirect_stdout(out):
             exec(compile(source, path, 'exec'), ns)
     except Exception as error:  # the script's bug: its traceback, its hint
+        if faults.out_of_memory(error):  # a sweep goes on from this point
+            raise faults.Failed(faults.OUT_OF_MEMORY) from error
         error.script = path
         raise
     finally:
@@ -72,9 +74,7 @@ def execute(path, argv=(), options=None, echo=False, changes=()):
 
 def split(argv):
     """(the edits' options, the script's argv) of a command line."""
-    parser = flags.Parser(add_help=False)
-    flags.add_edits(parser)
-    return parser.parse_known_args(list(argv))
+    return flags.edits_parser().parse_known_args(list(argv))
 
 
 def run(name, argv=(), options=None, **more):
