@@ -1,11 +1,7 @@
-"""Run both trainers on the same data and compare them honestly.
-
-compare.sh calls this (`python compare.py` does the same where there is no
-bash); see `./compare.sh --help`. Every flag is checked before torch is
-imported. Both script files then run in this one process with the same
-flags, as on the command line; the loss table comes as soon as both are
-done; then their training loops, timed by each script's own Timer, run
-again in alternating pairs, so that a busy machine slows both alike.
+"""Run both trainers on the same data and compare them honestly:
+`./compare.sh --help` (`python compare.py` where there is no bash). Both
+script files run in this process with the same flags; their loops, timed
+by each script's own Timer, then run again in alternating pairs.
 """
 import json
 import math
@@ -13,16 +9,18 @@ import statistics
 import sys
 import time
 
-from bench import faults, flags, runner, watch, zh
+from bench import edits, faults, flags, runner, watch, zh
 
 PROG = 'compare.sh'
 BUDGET = 15.0  # seconds of timing after which no more pairs are started
 NAMES = ('scratch', 'concise')
+# `squared_loss`, its 1/2 kept, averaged over the batch as `nn.MSELoss` is
+HALF = ('loss = lambda y_hat, y: ((y_hat - y.reshape(y_hat.shape)) ** 2 '
+        '/ 2).mean()')
 
 
 def parse_args(argv=None):
-    """compare.sh's own flags and the edits', and the scripts' flags
-    checked as each script checks them: (options, argv for the scripts)."""
+    """(compare.sh's and the edits' flags, the scripts' argv, checked)."""
     parser = flags.Parser(
         prog=PROG, description='Run linreg_scratch.py and linreg_concise.py '
         'on the same data, and print their losses, one MSE, the errors in w '
@@ -36,13 +34,17 @@ def parse_args(argv=None):
     add('--plot', type=flags.png_path, metavar='FILE.png',
         help="also draw the chapter's scatter with the lines learned")
     add('--equivalence', action='store_true',
-        help='also show that scratch at 2 lr and concise at lr take the same '
-             'steps from one init over one batch order')
+        help="also run linreg_concise.py with the 1/2 of `squared_loss` in "
+             'its loss, at 2 lr and at lr, beside the run as written')
     add('--repeats', type=flags.positive_int, default=30,
         help='timed one-epoch runs of each trainer, in alternating pairs '
              f'after a warm-up pair; fewer once timing has taken {BUDGET:g} s')
     flags.add_edits(parser)
     args, rest = parser.parse_known_args(argv)
+    if args.equivalence and (args.loss, args.reduction) != ('squared',
+                                                            'mean'):
+        parser.error("argument --equivalence: compares the book's losses; "
+                     'drop --loss and --reduction')
     for name in NAMES:
         flags.check(PROG, flags.edits_for(args, name),
                     runner.script_file(name), rest)
@@ -60,10 +62,9 @@ def data_pass(run):
 
 
 def time_both(args, rest, repeats, budget=BUDGET):
-    """Time the epochs of each trainer, by the script's own Timer, in
-    alternating one-epoch runs after a warm-up pair; no new pair after
-    `budget` s. The per-pair ratio of their medians cancels a load that
-    comes and goes."""
+    """Each trainer's epochs by its own Timer, in alternating one-epoch runs
+    after a warm-up pair, none started after `budget` s; the median of the
+    per-pair ratios cancels a load that comes and goes."""
     one = [*rest, '--num-epochs', '1']
     epochs = {name: [] for name in NAMES}
     loading = {name: [] for name in NAMES}
@@ -100,8 +101,7 @@ def cell(value, width=0):
 
 
 def columns(label, *texts):
-    """A row of the side-by-side tables: 22 wide, right-aligned, with a
-    space between columns however wide a slow run's times are."""
+    """A row of the side-by-side tables, a space between any two cells."""
     return f'{label:<26}' + ''.join(f' {text:>21}' for text in texts)
 
 
@@ -113,9 +113,8 @@ def errors(run):
 
 
 def halves(run):
-    """The run's printed loss over its MSE, at its first finite epoch
-    (the most digits printed), and k where every finite epoch's printed
-    loss is k times its MSE (1/2 or 1) to the digits printed, else None."""
+    """The printed loss over the MSE at the first finite epoch, and k (1/2
+    or 1) where each finite epoch's loss is k times its MSE as printed."""
     pairs = [(l, m) for l, m in zip(run.loss_per_epoch, run.mse_per_epoch)
              if math.isfinite(l) and math.isfinite(m) and m > 0]
     if not pairs:
@@ -126,21 +125,12 @@ def halves(run):
     return pairs[0][0] / pairs[0][1], (same[0] if same else None)
 
 
-def what_ran(run):
-    steps = sorted(set(run.steps_per_epoch))
-    epochs = len(run.steps_per_epoch)
-    return (f'{run.num_examples} examples, {epochs} '
-            f'epoch{"s" * (epochs != 1)} of '
-            f'{steps[0] if len(steps) == 1 else run.steps_per_epoch} steps '
-            f'(batch {run.batch_size})')
-
-
 def report(runs, lstsq):
     """Print the edits, the loss table and the errors, before any timing."""
     s, c = runs['scratch'], runs['concise']
     for line in s.edits + c.edits:
         print(f'# edit: {line}')
-    ran = {name: what_ran(run) for name, run in runs.items()}
+    ran = {name: run.what_ran() for name, run in runs.items()}
     typed = flags.shown(c.flags) or "none, the book's numbers"
     same = s.data_sha256 == c.data_sha256
     print('# ' + (f'{ran["scratch"]} in both' if len(set(ran.values())) == 1
@@ -205,24 +195,28 @@ def report_timing(timing, ratio, pairs):
           'excluded)')
 
 
-def equivalence(replayed):
-    """Print and return the parameter gaps of the replays, or say why
-    there are none."""
-    if replayed is None:
-        print('equivalence: cannot replay these runs: replayed over its own '
-              'batches, a run\'s update\n  (its optimizer, else its `sgd`)'
-              ' does not land where the run did, as after an edit of its '
-              'loop')
+def equivalence(args, rest, concise):
+    """Run the concise script again, its loss `HALF`, at twice its lr and
+    at its lr: print and return each one's largest parameter gap to the
+    run at the epochs' ends, or say why there is none."""
+    lr, gaps = concise.seen.ns['args'].lr, {}
+    half = [(edits.LOSS['concise'], lambda old: HALF, '--equivalence')]
+    try:
+        for key, factor in (('double_lr_gap', 2), ('same_lr_gap', 1)):
+            run = runner.run('concise', [*rest, '--lr', repr(factor * lr)],
+                             flags.edits_for(args, 'concise'), changes=half)
+            gaps[key] = runner.path_gap(run.seen.snapshots,
+                                        concise.seen.snapshots)
+    except faults.Failed as error:
+        print(f'equivalence: cannot run it: {error}')
         return None
-    lr = replayed.lr
-    gaps = {'double_lr_gap': runner.path_gap(replayed.double,
-                                             replayed.concise),
-            'same_lr_gap': runner.path_gap(replayed.same, replayed.concise)}
-    print('equivalence, one init and one batch order for both (gap: '
-          '|difference| / max(1, |parameter|), over every step):')
+    print('equivalence: linreg_concise.py again with the 1/2, from one init '
+          'over one batch order\n  (gap: |difference| / max(1, |parameter|)'
+          ", at each epoch's end):")
+    print(f'  # edit: {run.edits[-1]}')
     for key, factor in (('double_lr_gap', 2), ('same_lr_gap', 1)):
-        print(f'  scratch at lr {factor * lr:g} vs concise at lr {lr:g}: '
-              f'max parameter gap {gaps[key]:.1e}')
+        print(f'  with the 1/2 at lr {factor * lr:g} vs as written at lr '
+              f'{lr:g}: max parameter gap {gaps[key]:.1e}')
     return gaps
 
 
@@ -243,11 +237,6 @@ def compare(argv):
     runs = {name: runner.run(name, rest, flags.edits_for(args, name))
             for name in NAMES}
     lstsq = runner.least_squares(runs['scratch'])
-    checked = {name: runner.describe(run) for name, run in runs.items()}
-    replayed = None
-    if None not in checked.values() and args.equivalence:
-        replayed = runner.replays(runs['scratch'], runs['concise'],
-                                  checked['concise'])
     status = 0
     if args.plot:  # before any output, which a closed pipe could stop
         status = plots.save(PROG, lambda: plots.compare(runs, args.plot),
@@ -259,7 +248,7 @@ def compare(argv):
     summary = dict({name: run.results() for name, run in runs.items()},
                    lstsq=lstsq, time_ratio=ratio, timing=timing)
     if args.equivalence:
-        summary['equivalence'] = equivalence(replayed)
+        summary['equivalence'] = equivalence(args, rest, runs['concise'])
     if args.plot and not status:
         print(f'wrote {flags.printable(args.plot)}')
     if args.json:

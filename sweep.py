@@ -2,14 +2,10 @@
 
     python sweep.py lr                        # both scripts, lr 0.001 ... 3
     python sweep.py num-examples --plot n.png # 5, 10, 20, 50, ... 10,000
-    python sweep.py num-epochs --values 1,3,10 --plot e.png
     python sweep.py lr --impl concise --values 0.01,0.1 --seed 1
 
-Each point is a fresh run of the script, with its own seeding, data and
-initialisation: no point starts from the parameters the last one learned.
-Beside the trainers, each point shows the closed-form least-squares fit on
-the same data (`lstsq`): the error that no optimiser can beat there. Every
-flag is checked before torch is imported; Ctrl-C keeps the finished points.
+Each point is a fresh run (its own seeding, data and init), beside the
+least-squares fit on its data (`lstsq`), which no optimiser beats there.
 """
 import argparse
 import json
@@ -27,8 +23,7 @@ GRIDS = {
 
 
 def parse_args(argv=None):
-    """The sweep's own flags; all others go to the scripts unchanged, before
-    or after the setting."""
+    """The sweep's flags; the others go to the scripts, before or after."""
     parser = flags.Parser(
         prog=PROG, usage=f'{PROG} {{{",".join(GRIDS)}}} [options]',
         description='Sweep the learning rate, the data size or the epochs. '
@@ -81,9 +76,8 @@ def impls(args):
 
 
 def sweep(args, rows):
-    """Run every point afresh, appending one row per point and script (and
-    one for the lstsq fit) to `rows`, so that Ctrl-C keeps what is done; a
-    point that fails or diverges is a row that says so."""
+    """Append to `rows` a row per point and script, and lstsq's, so that
+    Ctrl-C keeps what is done; a failed or diverged point is a row too."""
     for value, name, argv in args.points:
         base = {'impl': name, args.setting: value}
         try:
@@ -146,8 +140,7 @@ def run_sweep(argv):
 
 
 def finish(rows, args):
-    """Print the edits, the table, the plot and the JSON of the finished
-    rows."""
+    """Print the edits, the table, the plot and the JSON of the rows."""
     for line in args.edits:
         print(f'# edit: {line}')
     report(rows, args.setting)

@@ -2,10 +2,8 @@
 
     python -m bench linreg_concise.py --loss huber --json
 
-It prints each edit that a flag makes, then what the script prints, then
-one line of what ran, the JSON if asked, and, for a run that diverged,
-where (exit 1). A fault is one line; a bug in the script keeps Python's
-traceback, from the script's own frames, and a classic mistake a hint.
+The edits the flags make, what the script prints, a line of what ran, the
+JSON if asked; a run that diverged says where (exit 1).
 """
 import json
 import math
@@ -38,17 +36,9 @@ def parse_args(argv):
 
 def summary(run):
     """One line: what the watch saw, then the flags as typed."""
-    steps = sorted(set(run.steps_per_epoch))
-    epochs = len(run.steps_per_epoch)
-    parts = [f'{run.num_examples} examples',
-             f'{epochs} epoch{"s" * (epochs != 1)} of '
-             + (f'{steps[0]} steps' if len(steps) == 1 else
-                f'{run.steps_per_epoch} steps'),
-             f'data sha256 {run.data_sha256[:12]}']
-    parts += [f'loss {name}' for name in run.loss_modules]
-    parts += [f'optimizer {name}' for name in run.optimizers]
     typed = flags.shown(run.flags)
-    return ', '.join(parts) + (f'; flags: {typed}' if typed else '')
+    return (f'{run.what_ran()}, data sha256 {run.data_sha256[:12]}'
+            + (f'; flags: {typed}' if typed else ''))
 
 
 def divergence(run, options):
@@ -72,7 +62,6 @@ def watched(argv):
     path = options.script
     prog = os.path.basename(path)
     run = runner.execute(path, rest, options, echo=True)
-    runner.describe(run)
     print(f'# {prog} ran: {summary(run)}')
     if options.json:
         faults.write_whole(json.dumps(run.results()))

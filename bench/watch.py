@@ -1,13 +1,7 @@
-"""What one run of a chapter script did, watched from outside, one way.
-
-The runner hands the script a `timer` module whose `Timer` is the shared
-one, and also tells the `Watch` when each epoch starts and stops, outside
-the timed region: then the watch reads the run's namespace (the chapter's
-`features`, `labels`, `true_w`, `true_b`, and `w, b` or `net`), counts
-the in-place updates of the weights (the steps) and keeps the random
-states that drew the epoch's batches. The losses are the ones the script
-printed. Nothing is handed back to the script, and nothing that cannot be
-seen is filled in.
+"""What one run of a chapter script did, watched from outside, one way:
+the `Timer` the runner hands it tells the `Watch` when each epoch starts and
+stops, outside the timed region; the watch then reads the run's namespace.
+The losses are the ones the script printed; nothing unseen is filled in.
 """
 import hashlib
 import io
@@ -81,8 +75,8 @@ class Watch:
         return [self.ns['w'], self.ns['b']]
 
     def started(self):
-        """An epoch starts: keep the random states that will draw its
-        batches; the first time, the data and the initial parameters."""
+        """Keep the random states that will draw the epoch's batches; the
+        first time, the data's digest and the initial parameters."""
         import torch
         params = self.params()
         if self.initial is None:
@@ -102,8 +96,7 @@ class Watch:
         self.steps.append(params[0]._version - self.version)
 
     def mse(self):
-        """The full-data mean squared error, without the 1/2: one yardstick
-        for both scripts."""
+        """The full-data MSE, without the 1/2: one yardstick for both."""
         import torch
         w, b = self.params()
         with torch.no_grad():
@@ -121,8 +114,7 @@ def snapshot(params):
 
 @dataclass
 class Run:
-    """One run of a chapter script: what --json prints, and, not printed,
-    its watch (`seen`), whose `ns` holds the objects that ran."""
+    """One run of a chapter script: what --json prints, and its watch."""
     impl: str
     flags: dict
     edits: list
@@ -139,13 +131,20 @@ class Run:
     epoch_seconds: list
     data_sha256: str
     diverged_at_epoch: int = None
-    loss_modules: list = field(default_factory=list)
-    optimizers: list = field(default_factory=list)
     seen: Watch = field(default=None, repr=False)
 
     @property
     def mse(self):
         return self.mse_per_epoch[-1] if self.mse_per_epoch else None
+
+    def what_ran(self):
+        """`1000 examples, 3 epochs of 100 steps (batch 10)`."""
+        steps = sorted(set(self.steps_per_epoch))
+        epochs = len(self.steps_per_epoch)
+        return (f'{self.num_examples} examples, {epochs} '
+                f'epoch{"s" * (epochs != 1)} of '
+                f'{steps[0] if len(steps) == 1 else self.steps_per_epoch} '
+                f'steps (batch {self.batch_size})')
 
     def results(self):
         """What --json prints of this run."""
@@ -167,8 +166,8 @@ def strict(value):
 
 
 def diverged_at(initial_mse, mses):
-    """The first epoch whose MSE was past the starting one, if the run
-    ended past it (or not finite); None for a run that did not."""
+    """The first epoch whose MSE was past the start's (or not finite),
+    where the run ended past it; else None."""
     past = [not (math.isfinite(m) and m <= initial_mse) for m in mses]
     return past.index(True) + 1 if past and past[-1] else None
 

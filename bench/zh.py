@@ -44,13 +44,14 @@ PHRASES = [
     (r' \(median of (\d+) alternating pairs? of one-epoch runs, after a '
      'warm-up pair;', r'（\1 对交替的单周期运行的中位数，先热身一对；'),
     (r'imports and data generation excluded\)', '不含导入和生成数据）'),
-    (r'^equivalence, one init and one batch order for both \(gap: '
-     r'\|difference\| / max\(1, \|parameter\|\), over every step\):',
-     '等价性：两边同一组初始参数、同一个小批量顺序（差距：|差| / max(1, |参数|)，'
-     '取所有步）：'),
-    (r'scratch at lr (\S+) vs concise at lr (\S+): max parameter gap',
-     r'scratch（学习率 \1）对比 concise（学习率 \2）：参数最大差距'),
-    ('equivalence: cannot replay these runs', '等价性：无法重放这两次运行'),
+    (r'^equivalence: linreg_concise.py again with the 1/2, from one init '
+     'over one batch order', '等价性：再运行 linreg_concise.py，损失带上 1/2，'
+     '同一组初始参数、同一个小批量顺序'),
+    (r"^  \(gap: \|difference\| / max\(1, \|parameter\|\), at each "
+     r"epoch's end\):", '  （差距：|差| / max(1, |参数|)，取每个迭代周期结束时）：'),
+    (r'with the 1/2 at lr (\S+) vs as written at lr (\S+): max parameter '
+     'gap', r'带 1/2、学习率 \1 对比原样、学习率 \2：参数最大差距'),
+    ('equivalence: cannot run it', '等价性：无法运行'),
     ('final MSE', '最终 MSE'), ('failed: ', '失败：'), ('# edit: ', '# 改动：'),
     (r'^wrote ', '已写入 '), (': error: ', '：错误：'), (': hint: ', '：提示：'),
     (r'argument (\S+): must be above 0', r'参数 \1 必须大于 0'),

@@ -103,7 +103,7 @@ GENERATORS = {
     'first-losses': gen_first_losses,
     'final-mse': lambda runs: compare_line(runs, 'final MSE').split()[-1],
     'double-gap': lambda runs: compare_line(
-        runs, '  scratch at lr 0.06').split()[-1],
+        runs, '  with the 1/2 at lr 0.06').split()[-1],
     **answers.GENERATORS,
 }
 

@@ -39,7 +39,6 @@ def test_side_by_side_with_equivalence_and_lstsq(capsys):
         'equivalence')
     s, c = summary['scratch'], summary['concise']
     assert s['steps_per_epoch'] == c['steps_per_epoch'] == [100] * 3
-    assert c['optimizers'] == ['SGD(lr=0.03)'] and s['optimizers'] == []
     pairs = zip(summary['timing']['concise']['epoch_runs'],
                 summary['timing']['scratch']['epoch_runs'])
     ratios = sorted(cc / ss for cc, ss in pairs)
@@ -80,14 +79,6 @@ def test_both_diverging_is_said_as_both(capsys):
     assert out.count('.py diverged at epoch 1\n') == 2
     assert 'the other column' not in out
     assert '50 examples, 2 epochs of 5 steps (batch 10) in both' in out
-
-
-def test_a_short_last_batch_parts_the_pair(capsys):
-    code, summary, _ = compare_json(capsys, '--batch-size', '32',
-                                    '--num-examples', '200',
-                                    '--repeats', '1', '--equivalence')
-    assert code == 0
-    assert summary['equivalence']['double_lr_gap'] > 1e-4
 
 
 def test_wide_cells_never_run_together():

@@ -2,6 +2,7 @@
 `SGD`, and `LinearRegression`, driven by `d2l.Trainer`, take the same steps
 as our two trainers' runs, fed the same data, initial parameters and
 batches."""
+import random
 import re
 
 import pytest
@@ -47,13 +48,24 @@ def d2l_fit(model, w0, b0, epochs):
     return torch.cat([weight.detach().reshape(-1), bias.detach()])
 
 
+def own_batches(run):
+    """The batches each epoch of `run` drew, drawn again from the random
+    states its Timer saw as the epoch started."""
+    order = []
+    for state, torch_state in run.seen.states:
+        random.setstate(state)
+        torch.set_rng_state(torch_state)
+        order.append(list(runner.batches(run.seen.ns)))
+    return order
+
+
 def ours(name, *argv):
     """Our trainer's run: its final parameters, its initial ones and the
     batches each epoch drew (drawn again from the run's random states)."""
     result = run(name, '--num-epochs', '3', *argv)
     start = result.seen.initial
     return (result.seen.snapshots[-1], start[:2], start[2:],
-            runner.own_batches(result))
+            own_batches(result))
 
 
 @pytest.mark.parametrize('batch_size', ['10', '8'])  # both divide 1000
