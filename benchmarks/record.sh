@@ -7,7 +7,6 @@
 #   benchmarks/record.sh compare-timing   # compare.sh's timing rows
 #   benchmarks/record.sh setup            # minutes: fresh installs
 #   benchmarks/record.sh book-envs        # minutes: the book's environments
-#   benchmarks/record.sh watch-cost       # what watching costs the loops
 #   benchmarks/record.sh fast-loader      # the exercise's 1e3 ... 1e6 rows
 #
 # Python: $PYTHON if set, else this checkout's .venv.
@@ -20,12 +19,10 @@ case "${1:-}" in
   compare-timing) shown="./compare.sh"; cmd=(./compare.sh) ;;
   setup) shown="benchmarks/setup.sh"; cmd=(benchmarks/setup.sh) ;;
   book-envs) shown="benchmarks/book_envs.sh"; cmd=(benchmarks/book_envs.sh) ;;
-  watch-cost) shown="python benchmarks/watch_cost.py"
-              cmd=("${py}" benchmarks/watch_cost.py) ;;
   fast-loader) shown="python exercises/fast_loader.py"
                cmd=("${py}" exercises/fast_loader.py) ;;
   *) echo "record.sh: name one of startup, compare-timing, setup," \
-       "book-envs, watch-cost, fast-loader" >&2
+       "book-envs, fast-loader" >&2
      exit 2 ;;
 esac
 machine="$(getconf _NPROCESSORS_ONLN)-core $(uname -s) $(uname -m), $(

@@ -1,12 +1,8 @@
-"""Benchmark: how long the tests take, against one `from d2l import torch`.
+"""Benchmark: how long `make test`'s suite takes, against one `from d2l
+import torch` (target: within 5x), each a new process, in alternating
+rounds so that a load that comes and goes slows both alike.
 
-    python benchmarks/startup.py             # one round
-    python benchmarks/startup.py --repeats 2
-
-Each command runs as a new process, in alternating rounds (the order flips
-each round), so that a load that comes and goes slows all alike. It prints
-the median and range of each, and each one's median over the baseline's.
-Target: `make test`'s suite within 5x one `from d2l import torch`.
+    python benchmarks/startup.py --repeats 3
 """
 import os
 import statistics
@@ -19,50 +15,44 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import faults, flags  # noqa: E402
 
-PY = sys.executable
 SUITE = {
-    'python -c "from d2l import torch"': [PY, '-c', 'from d2l import torch'],
-    'python -m pytest -q': [PY, '-m', 'pytest', '-q', '-p',
-                            'no:cacheprovider'],
+    'python -c "from d2l import torch"': ['-c', 'from d2l import torch'],
+    'python -m pytest -q': ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'],
 }
 TARGET = 5
 
 
-def rounds(commands, repeats):
-    """Wall seconds of each command, in alternating rounds; a command that
-    fails gives no figure, since a ratio to a failure says nothing."""
-    walls = {name: [] for name in commands}
-    order = list(commands)
+def rounds(repeats):
+    """Wall seconds of each command; a command that fails gives none."""
+    walls, order = {name: [] for name in SUITE}, list(SUITE)
     for _ in range(repeats):
         for name in order:
             start = time.perf_counter()
-            done = subprocess.run(commands[name], cwd=ROOT, env=dict(
-                os.environ, PYTHON=PY), capture_output=True, text=True)
+            done = subprocess.run(
+                [sys.executable, *SUITE[name]], cwd=ROOT, capture_output=True,
+                text=True, env=dict(os.environ, PYTHON=sys.executable))
             walls[name].append(time.perf_counter() - start)
             if done.returncode:
-                lines = (done.stdout + done.stderr).strip().splitlines()
-                failed = [line for line in lines if line.startswith(
-                    'FAILED')] or lines[-1:]
+                last = (done.stdout + done.stderr).strip().splitlines()[-1:]
                 raise faults.Failed(f'{name} failed (exit {done.returncode}'
-                                    f': {"; ".join(failed)}), so no figure '
-                                    'is reported')
+                                    f': {"".join(last)}): no figure')
         order.reverse()
     return walls
 
 
 def main(argv=None):
     parser = flags.Parser(description=(__doc__ or '-').splitlines()[0])
-    parser.add_argument('--repeats', type=flags.positive_int, default=1,
-                        help='rounds')
+    parser.add_argument('--repeats', type=flags.positive_int, default=1)
     args = parser.parse_args(argv)
-    walls = rounds(SUITE, args.repeats)
-    base = next(iter(walls))
+    walls = rounds(args.repeats)
+    first = next(iter(SUITE))
+    base = statistics.median(walls[first])
     print(f'median (range) of {args.repeats} round(s):')
     for name, times in walls.items():
-        ratio = statistics.median(times) / statistics.median(walls[base])
+        ratio = statistics.median(times) / base
         print(f'  {name:<36}{statistics.median(times):7.2f} s '
               f'({min(times):.2f}-{max(times):.2f})'
-              + (f'  {ratio:.2f}x (target <= {TARGET})' if name != base
+              + (f'  {ratio:.2f}x (target <= {TARGET})' if name != first
                  else '  (baseline)'))
     return 0
 

@@ -137,6 +137,21 @@ def test_an_outlier_that_overflows_is_blamed_on_the_outlier(capsys):
     assert result['diverged_at_epoch'] == 1 and result['mse'] is None
 
 
+def test_the_watch_reads_nothing_while_the_timer_runs(monkeypatch):
+    """Its reads come before `start` reads the clock and after `stop` has:
+    nothing of it is timed."""
+    from bench import watch
+    events = []
+    monkeypatch.setattr(timer, 'synchronizer',  # called before each reading
+                        lambda device: lambda: events.append('clock'))
+    for name in ('started', 'stopped'):
+        method = getattr(watch.Watch, name)
+        monkeypatch.setattr(watch.Watch, name, lambda self, method=method: (
+            events.append('watch'), method(self)))
+    run('concise', '--num-epochs', '2', '--num-examples', '50')
+    assert events == ['watch', 'clock', 'clock', 'watch'] * 2
+
+
 def test_the_watch_counts_the_steps_each_epoch_took():
     result = run('scratch', '--num-examples', '95', '--batch-size', '10')
     assert result.steps_per_epoch == [10, 10, 10]
