@@ -3,14 +3,9 @@
     python docs/generate.py                  # rerun the commands, rewrite
     python docs/generate.py --check          # rerun, exit 1 on a difference
 
-A generated region is the text between `<!-- gen:NAME -->` and `<!--
-/gen -->`, in a line or across lines. NAME is one of `GENERATORS` (a run
-of the scripts, compare.sh or sweep.py, made here in one process; the
-exercises' tables are made by docs/answers.py), or the name of a
-benchmark's record, docs/figures/NAME.txt, which `benchmarks/record.sh
-NAME` makes (it takes minutes, and its times are one machine's). `--check`
-reruns every generator and compares: each line exactly, but the lines of
-timings, whose numbers it masks; and each benchmark region with its record.
+A region, `<!-- gen:NAME -->...<!-- /gen -->`, is filled by `GENERATORS`
+(here and docs/answers.py) or with docs/figures/NAME.txt, a benchmark's
+record (`benchmarks/record.sh NAME`). `--check` masks the times' digits.
 """
 import argparse
 import contextlib
@@ -62,12 +57,12 @@ class Runs:
         return quiet(compare.main, ['--equivalence'] + (
             ['--repeats', str(self.repeats)] if self.repeats else []))
 
-    def one(self, name, *argv):
-        """The results of one script's run with `argv`."""
-        from bench import runner
-        return runner.run(name, argv=argv).results()
-
     @functools.cache
+    def one(self, name, *argv):
+        """One script's `Run` with `argv`."""
+        from bench import runner
+        return runner.run(name, argv=argv)
+
     def both(self, *argv):
         return {name: self.one(name, *argv) for name in ('scratch',
                                                           'concise')}
@@ -109,8 +104,7 @@ GENERATORS = {
 
 
 def benchmark_text(name):
-    """The record of a benchmark, as pasted: compare.sh's, its command
-    line and timing rows alone (the results are in the README's block)."""
+    """A benchmark's record; compare.sh's command line and timing rows."""
     with open(os.path.join(FIGURES, f'{name}.txt'), encoding='utf-8') as f:
         text = f.read()
     if name.startswith('compare'):
@@ -121,16 +115,14 @@ def benchmark_text(name):
 
 
 def masked(text):
-    """`text` with the numbers of its timing lines replaced by '#' (and
-    their spaces, which align numbers of any width, by one)."""
+    """`text` with its timing lines' numbers as '#', their spaces as one."""
     return '\n'.join(' '.join(NUMBER.sub('#', line).split())
                      if TIMING.match(line) else line
                      for line in text.splitlines())
 
 
 def differences(doc_text, fresh):
-    """The regions of `doc_text` that differ from `fresh` (NAME -> text),
-    timings masked: [(name, what the doc says, what a run says)]."""
+    """[(name, what the doc says, what a run says)] where they differ."""
     found = []
     for match in REGION.finditer(doc_text):
         name, said = match.group(2), match.group(3)
@@ -151,11 +143,9 @@ def main(argv=None):
     parser.add_argument('--check', action='store_true',
                         help='compare instead of writing; exit 1 on a '
                              'difference')
-    parser.add_argument('--docs', nargs='*', default=DOCS,
-                        help='the documents to fill or check')
     args = parser.parse_args(argv)
     runs = Runs(repeats=2 if args.check else None)  # times are masked
-    texts = {path: open(path, encoding='utf-8').read() for path in args.docs}
+    texts = {path: open(path, encoding='utf-8').read() for path in DOCS}
     names = {m.group(2) for text in texts.values()
              for m in REGION.finditer(text)}
     records = {name[:-4] for name in os.listdir(FIGURES)
