@@ -67,7 +67,6 @@ def parse_args(argv=None):
                         runner.script_file(name), argv)
             args.points.append((value, name, argv))
     args.edits = []  # as the runs show them
-    args.others = ' '.join([*rest, flags.shown(flags.typed_edits(args))])
     return args
 
 

@@ -1,10 +1,6 @@
-"""The exercises' variants as edits of a script's source, made in memory.
-
-Each flag (`--loss huber`, `--init zeros`, `--outlier Y`, `--reduction
-sum`, `--device cuda`) changes the very line a learner would change, one
-line for one line, so that a traceback keeps the file's line numbers; the
-runners print each edit before the run. The "remove it and see" runs of
-docs/exercises.md are edits too, written out as `(old line, new line)`.
+"""The exercises' variants as edits of a script's source, made in memory:
+each flag changes the very line a learner would change, one line for one,
+so that a traceback keeps the file's line numbers.
 """
 from dataclasses import dataclass
 
@@ -30,8 +26,8 @@ TIMER = 'timer = Timer()'
 
 @dataclass
 class Edit:
-    """One line of a script changed: its number, the book's text, the new
-    text (blank: removed), and the flag that asked for it."""
+    """A line changed: its number, the book's text, the new (blank:
+    removed), and the flag that asked for it."""
     lineno: int
     old: str
     new: str
@@ -59,8 +55,7 @@ def loss_line(name, kind, sigma, reduction):
 
 
 def wanted(name, options):
-    """The (book line, function of the line, flag) of each variant asked
-    for in `options` (the runner's parsed flags)."""
+    """(book line, function of the line, flag) of each variant asked for."""
     changes = []
     reduction = getattr(options, 'reduction', 'mean')
     if name == 'scratch' and reduction != 'mean':
@@ -86,7 +81,7 @@ def wanted(name, options):
 
 def device(name, where):
     """The lines that put the data, the parameters and the Timer on the
-    device `where` (quoted)."""
+    device `where`, quoted."""
     flag = f'--device {where[1:-1]}'
     move = (f'; true_w, features, labels = true_w.to({where}), '
             f'features.to({where}), labels.to({where})')
@@ -106,9 +101,8 @@ def device(name, where):
 
 
 def apply(source, changes):
-    """`source` with each change made to the first line that reads its
-    book line (before any edit); (new source, [Edit]). A line that is not
-    there, since the learner changed it, is `Failed`."""
+    """(`source` with each change made to the first line that reads its
+    book line, [Edit]); `Failed` where the learner changed that line."""
     lines = source.split('\n')
     stripped = [line.strip() for line in lines]
     done = {}

@@ -64,52 +64,26 @@ def compare(runs, path):
 
 
 def sweep_figure(rows, args):
-    """Final MSE, and the errors in w and b, against the swept setting on
-    log axes; points with no value as marks at the top."""
+    """The largest error in w and b of each script, and of lstsq, against
+    the swept setting on log axes; a point that diverged or failed has no
+    mark."""
     setting = args.setting
-    fig, axes = figure(ncols=2, figsize=(11, 4.2))
+    fig, ax = figure(figsize=(6.4, 4.8))
     for name in ('scratch', 'concise', 'lstsq'):
-        sweep_lines(axes, name, sorted(  # a line joins neighbours
-            [r for r in rows if r['impl'] == name], key=lambda r: r[setting]),
-            setting)
-    axes[0].axhline(SIGMA2, color='tab:red', ls=':', lw=1.2,
-                    label=f'sigma^2 = {SIGMA2:.1e}: the noise')
-    axes[0].set_ylabel('final MSE (no 1/2)')
-    axes[1].set_ylabel('error in estimating w and b')
+        points = sorted((r[setting], max(r['w_error'], r['b_error']))
+                        for r in rows if r['impl'] == name and 'mse' in r)
+        if points:
+            ax.plot(*zip(*points), ':s' if name == 'lstsq' else '-o',
+                    color=COLORS[name], label=name)
     if setting == 'num-examples':
         n = sorted({r[setting] for r in rows})
-        axes[1].plot(n, [SIGMA2 ** 0.5 / v ** 0.5 for v in n], '-',
-                     color='lightgray', lw=3, zorder=0,
-                     label='sigma / sqrt(n): lstsq\'s expected error')
-    for ax in axes:
-        ax.set_xscale('log')
-        ax.set_yscale('log')
-        ax.set_xlabel(setting)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc='center left')
-    typed = args.others.strip() or "none, the book's"
-    fig.suptitle(f'sweep of {setting}, {args.impl}: each point a fresh run; '
-                 f'other flags: {typed}', fontsize=9)
+        ax.plot(n, [SIGMA2 ** 0.5 / v ** 0.5 for v in n], color='lightgray',
+                lw=3, zorder=0, label="sigma / sqrt(n): lstsq's expectation")
+    ax.set_xscale('log')
+    ax.set_yscale('log')
+    ax.set_xlabel(setting)
+    ax.set_ylabel('largest error in w and b')
+    ax.legend(fontsize=7)
+    ax.set_title(f'sweep of {setting}, each point a fresh run (no mark: '
+                 'diverged or failed)', fontsize=9)
     write_png(fig, args.plot)
-
-
-def sweep_lines(axes, name, rows, setting):
-    """One script's (or lstsq's) points: MSE left, errors right."""
-    if not rows:
-        return
-    good = [r for r in rows if 'diverged' not in r and 'failed' not in r]
-    x, color = [r[setting] for r in good], COLORS[name]
-    styles = ((':s', ':s', ':+') if name == 'lstsq' else ('-o', '-o', '--x'))
-    what = 'lstsq: the best line' if name == 'lstsq' else name
-    axes[0].plot(x, [r['mse'] for r in good], styles[0], color=color,
-                 label=what)
-    axes[1].plot(x, [r['w_error'] for r in good], styles[1], color=color,
-                 label=f'{name}: max |w error|')
-    axes[1].plot(x, [r['b_error'] for r in good], styles[2], color=color,
-                 label=f'{name}: |b error|')
-    bad = [r[setting] for r in rows if r not in good]
-    for ax in axes if bad else ():  # both scripts' marks seen
-        height = 0.97 if name == 'scratch' else 0.93
-        ax.plot(bad, [height] * len(bad), '^', color=color, ms=8,
-                transform=ax.get_xaxis_transform(), clip_on=False,
-                label=f'{name}: diverged or failed (no value)')

@@ -103,6 +103,22 @@ def test_sweep_plots_and_marks_divergence(tmp_path, capsys, setting, values):
         assert list(tmp_path.iterdir()) == [plot]
 
 
+def test_the_figure_marks_each_points_largest_error(monkeypatch, capsys):
+    from bench import plots
+    drawn = {}
+    monkeypatch.setattr(plots, 'write_png',
+                        lambda fig, path: drawn.update(fig=fig))
+    assert sweep.main(['lr', '--values', '0.03,1', '--plot', 'unused.png',
+                       '--num-examples', '100', '--json']) == 0
+    rows = json.loads(capsys.readouterr().out.splitlines()[-1])
+    lines = {line.get_label(): line.get_xydata().tolist()
+             for line in drawn['fig'].axes[0].get_lines()}
+    for name in ('scratch', 'concise', 'lstsq'):  # concise diverged at 1
+        assert lines[name] == [[r['lr'], max(r['w_error'], r['b_error'])]
+                               for r in rows if r['impl'] == name
+                               and 'mse' in r]
+
+
 @pytest.mark.parametrize('argv', [
     ['lr', '--values', '0.1,-1'], ['num-examples', '--values', '10,2.5'],
     ['size'], ['lr', '--batch-size', '0'], ['lr', '--values', ','],
