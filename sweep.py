@@ -1,7 +1,8 @@
-"""Sweep the learning rate, the data size or the epochs (the exercises).
+"""Sweep a number of the book's, or the loss (the exercises).
 
     python sweep.py lr                        # both scripts, lr 0.001 ... 3
     python sweep.py num-examples --plot n.png # 5, 10, 20, 50, ... 10,000
+    python sweep.py loss --outlier 10000      # squared, huber, abs
     python sweep.py lr --impl concise --values 0.01,0.1 --seed 1
 
 Each point is a fresh run (its own seeding, data and init), beside the
@@ -19,14 +20,28 @@ GRIDS = {
     'num-examples': [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000,
                      10000],
     'num-epochs': [1, 2, 3, 5, 10, 20],
+    'batch-size': [1, 10, 32, 100, 300, 1000],
+    'init-std': [0, 0.01, 1, 31.6],
+    'loss': ['squared', 'huber', 'abs'],  # an edit's flag, not the script's
 }
+
+
+def loss(text):
+    """An argparse type: one of the losses."""
+    if text not in GRIDS['loss']:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a loss here')
+    return text
+
+
+KINDS = {'lr': flags.positive_float, 'init-std': flags.number(float, low=0),
+         'loss': loss}
 
 
 def parse_args(argv=None):
     """The sweep's flags; the others go to the scripts, before or after."""
     parser = flags.Parser(
         prog=PROG, usage=f'{PROG} {{{",".join(GRIDS)}}} [options]',
-        description='Sweep the learning rate, the data size or the epochs. '
+        description='Sweep a number of the book\'s, or the loss. '
                     + ' '.join(f'{k} grid: {v}.' for k, v in GRIDS.items()),
         epilog='Every other flag (`python linreg_concise.py --help` lists '
                'them) goes to the scripts unchanged.')
@@ -47,11 +62,10 @@ def parse_args(argv=None):
         parser.error(f'name one setting to sweep: {", ".join(GRIDS)}')
     args.setting = settings[0]
     flag = f'--{args.setting}'
-    if any(arg.split('=')[0] == flag for arg in rest):
+    if any(arg.split('=')[0] == flag for arg in argv):
         parser.error(f'argument {flag}: the sweep sets it at each point; '
                      'give the values with --values')
-    kind = flags.positive_float if args.setting == 'lr' else \
-        flags.positive_int
+    kind = KINDS.get(args.setting, flags.positive_int)
     try:
         args.values = [kind(v.strip()) for v in (args.values or ','.join(
             map(str, GRIDS[args.setting]))).split(',') if v.strip()]
@@ -61,11 +75,14 @@ def parse_args(argv=None):
         parser.error('argument --values: no values')
     args.points = []
     for value in args.values:
-        argv = [*rest, flag, str(value)]
+        edited = args.setting == 'loss'
+        options = argparse.Namespace(**dict(vars(args), loss=value)) \
+            if edited else args
+        argv = rest if edited else [*rest, flag, str(value)]
         for name in impls(args):
-            flags.check(PROG, flags.edits_for(args, name),
-                        runner.script_file(name), argv)
-            args.points.append((value, name, argv))
+            options_for = flags.edits_for(options, name)
+            flags.check(PROG, options_for, runner.script_file(name), argv)
+            args.points.append((value, name, argv, options_for))
     args.edits = []  # as the runs show them
     return args
 
@@ -77,10 +94,10 @@ def impls(args):
 def sweep(args, rows):
     """Append to `rows` a row per point and script, and lstsq's, so that
     Ctrl-C keeps what is done; a failed or diverged point is a row too."""
-    for value, name, argv in args.points:
+    for value, name, argv, options in args.points:
         base = {'impl': name, args.setting: value}
         try:
-            run = runner.run(name, argv, flags.edits_for(args, name))
+            run = runner.run(name, argv, options)
         except faults.Failed as error:
             rows.append(dict(base, failed=str(error)))
             continue
@@ -89,7 +106,7 @@ def sweep(args, rows):
             rows.append(dict(base, diverged=run.diverged_at_epoch))
         else:
             rows.append(row(base, run.results(),
-                            loss=run.loss_per_epoch[-1]))
+                            final_loss=run.loss_per_epoch[-1]))
         if name == impls(args)[-1]:  # the same data for every impl
             rows.append(row(dict(base, impl='lstsq'),
                             runner.least_squares(run)))
@@ -113,7 +130,8 @@ def report(rows, setting):
         else:
             cells = (f'{r["mse"]:>12.6f}  {r["w_error"]:>12.6f}  '
                      f'{r["b_error"]:>12.6f}')
-        print(f'{r[setting]:>12g}  {r["impl"]:<8}  {cells}')
+        value = r[setting] if setting == 'loss' else f'{r[setting]:g}'
+        print(f'{value:>12}  {r["impl"]:<8}  {cells}')
 
 
 def main(argv=None):

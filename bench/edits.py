@@ -8,9 +8,7 @@ from bench.faults import Failed, Refused
 
 # The book's lines that the flags change, as they stand in each script
 LOSS = {'scratch': 'loss = squared_loss', 'concise': 'loss = nn.MSELoss()'}
-INIT = {'scratch': 'w = torch.normal(0, args.init_std, size=(2, 1), '
-                   'requires_grad=True)',
-        'concise': 'net[0].weight.data.normal_(0, args.init_std)'}
+INIT = 'w = torch.normal(0, args.init_std, size=(2, 1), requires_grad=True)'
 DATA = {'scratch': 'features, labels = synthetic_data(true_w, true_b, '
                    'args.num_examples)',
         'concise': 'features, labels = d2l.synthetic_data(true_w, true_b, '
@@ -67,10 +65,6 @@ def wanted(name, options):
             f'--loss {options.loss}' if options.loss != 'squared' else '',
             f'--reduction {reduction}' if reduction != 'mean' else '') if f)
         changes.append((LOSS[name], lambda old, line=line: line, flag))
-    if options.init == 'zeros':
-        zeros = ('w = torch.zeros(size=(2, 1), requires_grad=True)'
-                 if name == 'scratch' else 'net[0].weight.data.fill_(0)')
-        changes.append((INIT[name], lambda old: zeros, '--init zeros'))
     if options.outlier is not None:
         changes.append((DATA[name], lambda old: f'{old}; labels[5] = '
                         f'{options.outlier!r}', f'--outlier {options.outlier:g}'))
@@ -90,7 +84,7 @@ def device(name, where):
                (TIMER, lambda old: f'timer = Timer({where})', flag)]
     if name == 'scratch':
         return changes + [
-            (INIT['scratch'], lambda old: old.replace(
+            (INIT, lambda old: old.replace(
                 ', requires_grad=True)', f').to({where}).requires_grad_()'),
              flag),
             ('b = torch.zeros(1, requires_grad=True)', lambda old: (

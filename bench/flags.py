@@ -71,8 +71,6 @@ def add_edits(parser):
     add = parser.add_argument_group(
         'edits of the scripts (each the line a learner would change, '
         'shown before the run)').add_argument
-    add('--init', choices=['normal', 'zeros'], default='normal',
-        help='`w` from N(0, init_std^2), or all zeros (zh 3.2 ex. 1)')
     add('--loss', choices=['squared', 'huber', 'abs'], default='squared',
         help='squared: the book\'s; huber: zh 3.3 ex. 2 (`nn.SmoothL1Loss('
              'beta=sigma)` in the concise script); abs: |y_hat - y|')
@@ -130,16 +128,14 @@ def script_args(prog, path, argv):
 
 def check(prog, options, path, argv):
     """The script's args for `argv`; stop in one line, exit 2, where a
-    number is not above 0 or an edit cannot apply."""
+    number is out of range or an edit cannot apply."""
     parser, args = script_args(prog, path, argv)
-    given = typed(parser, args)
-    for name in ('num_examples', 'batch_size', 'lr', 'num_epochs',
-                 'init_std'):
+    for name in ('num_examples', 'batch_size', 'lr', 'num_epochs'):
         if not getattr(args, name, 1) > 0:  # NaN is not either
             stop(prog, f'argument --{name.replace("_", "-")}: must be above '
                        '0')
-    if options.init == 'zeros' and '--init-std' in given:
-        stop(prog, 'argument --init-std: applies to --init normal only')
+    if not getattr(args, 'init_std', 0) >= 0:  # 0: the weights all zero
+        stop(prog, 'argument --init-std: must be at least 0')
     if options.huber_sigma != 1.0 and options.loss != 'huber':
         stop(prog, 'argument --huber-sigma: applies to --loss huber only')
     if options.outlier is not None and args.num_examples < 6:

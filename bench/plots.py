@@ -79,7 +79,8 @@ def sweep_figure(rows, args):
         n = sorted({r[setting] for r in rows})
         ax.plot(n, [SIGMA2 ** 0.5 / v ** 0.5 for v in n], color='lightgray',
                 lw=3, zorder=0, label="sigma / sqrt(n): lstsq's expectation")
-    ax.set_xscale('log')
+    if all(v not in ('squared', 'huber', 'abs', 0) for v in args.values):
+        ax.set_xscale('log')
     ax.set_yscale('log')
     ax.set_xlabel(setting)
     ax.set_ylabel('largest error in w and b')

@@ -55,6 +55,7 @@ PHRASES = [
     ('final MSE', '最终 MSE'), ('failed: ', '失败：'), ('# edit: ', '# 改动：'),
     (r'^wrote ', '已写入 '), (': error: ', '：错误：'), (': hint: ', '：提示：'),
     (r'argument (\S+): must be above 0', r'参数 \1 必须大于 0'),
+    (r'argument (\S+): must be at least 0', r'参数 \1 不能小于 0'),
     (r'interrupted \(Ctrl-C\)', '已中断（Ctrl-C）'), ('terminated', '已终止'),
     ('out of memory; try a smaller', '内存不足；请减小'),
     (r'is not set up; run `make setup` and use', '尚未安装；请运行 `make setup` '

@@ -58,14 +58,11 @@ class Runs:
             ['--repeats', str(self.repeats)] if self.repeats else []))
 
     @functools.cache
-    def one(self, name, *argv):
-        """One script's `Run` with `argv`."""
-        from bench import runner
-        return runner.run(name, argv=argv)
-
     def both(self, *argv):
-        return {name: self.one(name, *argv) for name in ('scratch',
-                                                          'concise')}
+        """Each script's `Run` with `argv`."""
+        from bench import runner
+        return {name: runner.run(name, argv=argv) for name in ('scratch',
+                                                                'concise')}
 
     @functools.cache
     def sweep(self, *argv):

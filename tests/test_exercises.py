@@ -128,18 +128,11 @@ def test_sum_reduction_help_says_which_way_to_scale(capsys):
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
-def test_zero_init_still_recovers_w_and_b(name):
-    result = results(name, '--init', 'zeros')
-    assert result['flags']['--init'] == 'zeros'
-    assert max(abs(e) for e in result['w_error']) < 0.01
-    assert max(abs(e) for e in result['b_error']) < 0.01
-
-
-@pytest.mark.parametrize('name', ['scratch', 'concise'])
-def test_zero_init_starts_at_zero(name):
-    result = run(name, '--init', 'zeros', '--num-epochs', '1')
+def test_zero_init_starts_at_zero_and_still_recovers_w_and_b(name):
+    """zh 3.2 ex. 1: `--init-std 0` draws every weight as 0."""
+    result = run(name, '--init-std', '0')
     assert not result.seen.initial.any()
-    assert result.edits[0].endswith('(--init zeros)')
+    assert max(abs(e) for e in result.w_error + result.b_error) < 0.01
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])

@@ -130,7 +130,7 @@ def test_divergence_shows_every_epoch_then_one_line(capsys, name, lr):
 
 def test_an_outlier_that_overflows_is_blamed_on_the_outlier(capsys):
     assert bench.main([runner.script_file('scratch'), '--outlier', '1e20',
-                       '--init', 'zeros', '--json']) == 1
+                       '--init-std', '0', '--json']) == 1
     out, err = capsys.readouterr()
     assert '--outlier' in err and 'init' not in err
     result = json.loads(out.splitlines()[-1])  # strict JSON: null
