@@ -9,7 +9,7 @@ import statistics
 import sys
 import time
 
-from bench import edits, faults, flags, runner, watch, zh
+from bench import edits, faults, flags, runner, watch
 
 PROG = 'compare.sh'
 BUDGET = 15.0  # seconds of timing after which no more pairs are started
@@ -226,7 +226,6 @@ def main(argv=None):
 
 
 def compare(argv):
-    zh.follow(sys.argv[1:] if argv is None else argv, faults.SIGNALS)
     args, rest = parse_args(argv)
     from d2l import torch as d2l  # noqa: F401
     if args.plot:

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from bench import faults, flags, runner, watch, zh
+from bench import faults, flags, runner, watch
 
 PROG = 'sweep.py'
 GRIDS = {
@@ -140,7 +140,6 @@ def main(argv=None):
 
 
 def run_sweep(argv):
-    zh.follow(sys.argv[1:] if argv is None else argv, faults.SIGNALS)
     args = parse_args(argv)
     from d2l import torch as d2l  # noqa: F401
     if args.plot:

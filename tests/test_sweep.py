@@ -138,32 +138,3 @@ def test_a_variant_is_the_edit_it_prints_first(capsys):
     first = capsys.readouterr().out.splitlines()[0]
     assert first.startswith('# edit: linreg_concise.py:')
     assert first.endswith('  loss = nn.L1Loss()  (--loss abs)')
-
-
-ENGLISH = []
-
-
-@pytest.mark.parametrize('how', ['--lang zh', 'LANG=zh_CN.UTF-8'])
-def test_in_chinese_by_flag_or_locale_with_the_same_rows(capsys,
-                                                         monkeypatch, how):
-    import sys
-    from bench import faults
-    monkeypatch.setattr(faults, 'SIGNALS', dict(faults.SIGNALS))
-    argv = ['lr', '--values', '0.03,3', '--impl', 'scratch',
-            '--num-examples', '50', '--num-epochs', '1', '--outlier', '1']
-    if not ENGLISH:  # one English run for both
-        assert sweep.main(argv) == 0
-        ENGLISH.append(capsys.readouterr().out)
-    en = ENGLISH[0]
-    streams = sys.stdout, sys.stderr  # Chinese from the next call on
-    flag = how.split() if how.startswith('--') else []
-    if not flag:
-        monkeypatch.setenv('LANG', 'zh_CN.UTF-8')
-    assert sweep.main([*argv, *flag]) == 0
-    zh = capsys.readouterr().out
-    sys.stdout, sys.stderr = streams
-    assert zh.startswith('# 改动：linreg_scratch.py:')
-    assert '最终 MSE' in zh and '在第 1 个迭代周期发散' in zh
-    assert [line.split() for line in zh.splitlines()[2:]
-            if 'lstsq' in line] == [line.split() for line in en.splitlines()[2:]
-                                    if 'lstsq' in line]
