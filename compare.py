@@ -249,7 +249,7 @@ def compare(argv):
     if args.equivalence:
         summary['equivalence'] = equivalence(args, rest, runs['concise'])
     if args.plot and not status:
-        print(f'wrote {flags.printable(args.plot)}')
+        print(f'wrote {args.plot}')
     if args.json:
         faults.write_whole(json.dumps(watch.strict(summary)))
     return status

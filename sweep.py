@@ -171,7 +171,7 @@ def finish(rows, args):
         status = plots.save(PROG, lambda: plots.sweep_figure(
             rows, args), args.plot)
         if not status:
-            print(f'wrote {flags.printable(args.plot)}')
+            print(f'wrote {args.plot}')
     if args.json:
         faults.write_whole(json.dumps(watch.strict(rows)))
     return status

@@ -1,10 +1,6 @@
-"""The shared `Timer`: d2l's API (`start`, `stop`, `avg`, `sum`, `cumsum`).
-
-Unlike `d2l.Timer` it reads `time.perf_counter()` rather than `time.time()`,
-does not start at construction, and, made with the device it times
-(`Timer('cuda')`), waits for the device's queued work before each reading,
-so that a timed region ends when the work ends, not when Python finished
-queueing it.
+"""The shared `Timer`: d2l's API (`start`, `stop`, `avg`, `sum`, `cumsum`),
+but on `time.perf_counter()`, not started at construction, and, as
+`Timer('cuda')`, waiting for the device's queued work before each reading.
 """
 import itertools
 import time

@@ -47,22 +47,16 @@ positive_int = number(int, low=1)
 positive_float = number(float, above=0)
 
 
-def printable(path):
-    """`path` with its bytes that are not UTF-8 as backslash escapes."""
-    return os.fsencode(path).decode('utf-8', 'backslashreplace')
-
-
 def png_path(text):
     """An argparse type: a .png file in a folder that can be written."""
     folder = os.path.dirname(os.path.abspath(text))
-    shown = printable(text)
     if not text.lower().endswith('.png'):
-        raise argparse.ArgumentTypeError(f'{shown!r} does not end in .png')
+        raise argparse.ArgumentTypeError(f'{text!r} does not end in .png')
     if os.path.isdir(text):
-        raise argparse.ArgumentTypeError(f'{shown!r} is a folder')
+        raise argparse.ArgumentTypeError(f'{text!r} is a folder')
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         raise argparse.ArgumentTypeError(
-            f'cannot write {shown!r}: no folder there that can be written')
+            f'cannot write {text!r}: no folder there that can be written')
     return text
 
 

@@ -1,7 +1,7 @@
 """The pictures of compare.sh and sweep.py, written whole or not at all,
 with matplotlib's Agg backend (no display needed), imported when asked for.
 """
-from bench import faults, flags
+from bench import faults
 
 COLORS = {'scratch': 'tab:blue', 'concise': 'tab:orange', 'lstsq': 'gray'}
 SIGMA2 = 0.01 ** 2  # the noise's variance: the MSE floor of the true line
@@ -32,7 +32,7 @@ def save(prog, draw, path):
     try:
         draw()
     except OSError as error:
-        faults.say(prog, f'error: cannot write {flags.printable(path)}: '
+        faults.say(prog, f'error: cannot write {path}: '
                          f'{error.strerror or error}')
         return 1
     return 0

@@ -6,7 +6,6 @@ The losses are the ones the script printed; nothing unseen is filled in.
 import hashlib
 import io
 import math
-import random
 import re
 from dataclasses import dataclass, field
 
@@ -40,7 +39,7 @@ class Watch:
         self.ns = namespace
         self.timer = None
         self.initial, self.initial_mse, self.data_sha256 = None, None, None
-        self.states, self.snapshots, self.mses, self.steps = [], [], [], []
+        self.snapshots, self.mses, self.steps = [], [], []
         self.version = 0
 
     def timer_module(self):
@@ -75,9 +74,7 @@ class Watch:
         return [self.ns['w'], self.ns['b']]
 
     def started(self):
-        """Keep the random states that will draw the epoch's batches; the
-        first time, the data's digest and the initial parameters."""
-        import torch
+        """The first time, the data's digest and the initial parameters."""
         params = self.params()
         if self.initial is None:
             features, labels = self.ns['features'], self.ns['labels']
@@ -85,7 +82,6 @@ class Watch:
             digest.update(labels.cpu().numpy())
             self.data_sha256 = digest.hexdigest()
             self.initial, self.initial_mse = snapshot(params), self.mse()
-        self.states.append((random.getstate(), torch.get_rng_state()))
         self.version = params[0]._version
 
     def stopped(self):

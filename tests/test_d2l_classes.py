@@ -48,29 +48,34 @@ def d2l_fit(model, w0, b0, epochs):
     return torch.cat([weight.detach().reshape(-1), bias.detach()])
 
 
-def own_batches(run):
-    """The batches each epoch of `run` drew, drawn again from the random
-    states its Timer saw as the epoch started."""
-    order = []
-    for state, torch_state in run.seen.states:
-        random.setstate(state)
-        torch.set_rng_state(torch_state)
-        order.append(list(runner.batches(run.seen.ns)))
-    return order
-
-
-def ours(name, *argv):
+@pytest.fixture
+def ours(monkeypatch):
     """Our trainer's run: its final parameters, its initial ones and the
-    batches each epoch drew (drawn again from the run's random states)."""
-    result = run(name, '--num-epochs', '3', *argv)
-    start = result.seen.initial
-    return (result.seen.snapshots[-1], start[:2], start[2:],
-            own_batches(result))
+    batches each epoch drew, drawn again from the random states as the
+    epoch started."""
+    from bench import watch
+    states, started = [], watch.Watch.started
+
+    def keep(self):
+        states.append((random.getstate(), torch.get_rng_state()))
+        started(self)
+    monkeypatch.setattr(watch.Watch, 'started', keep)
+
+    def ours(name, *argv):
+        result = run(name, '--num-epochs', '3', *argv)
+        order = []
+        for state, torch_state in states:
+            random.setstate(state)
+            torch.set_rng_state(torch_state)
+            order.append(list(runner.batches(result.seen.ns)))
+        start = result.seen.initial
+        return result.seen.snapshots[-1], start[:2], start[2:], order
+    return ours
 
 
 @pytest.mark.parametrize('batch_size', ['10', '8'])  # both divide 1000
 def test_linear_regression_scratch_and_sgd_take_our_scratch_steps(
-        batch_size):
+        ours, batch_size):
     final, w0, b0, epochs = ours('scratch', '--batch-size', batch_size)
     model = d2l.LinearRegressionScratch(2, lr=0.03)
     theirs = d2l_fit(model, w0, b0, epochs)
@@ -79,7 +84,7 @@ def test_linear_regression_scratch_and_sgd_take_our_scratch_steps(
     torch.testing.assert_close(theirs, final, rtol=0, atol=1e-6)
 
 
-def test_linear_regression_takes_our_concise_steps():
+def test_linear_regression_takes_our_concise_steps(ours):
     final, w0, b0, epochs = ours('concise')
     model = d2l.LinearRegression(lr=0.03)
     model(epochs[0][0][0])  # `LazyLinear` makes its parameters on first use
@@ -87,7 +92,7 @@ def test_linear_regression_takes_our_concise_steps():
     assert torch.equal(theirs, final)
 
 
-def test_a_short_last_batch_parts_the_scratch_pair():
+def test_a_short_last_batch_parts_the_scratch_pair(ours):
     """1000 examples in batches of 32: the last holds 8. The book's `sgd`
     still divides its sum by 32, d2l's `SGD` steps along its mean."""
     final, w0, b0, epochs = ours('scratch', '--batch-size', '32')
