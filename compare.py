@@ -238,8 +238,7 @@ def compare(argv):
     lstsq = runner.least_squares(runs['scratch'])
     status = 0
     if args.plot:  # before any output, which a closed pipe could stop
-        status = plots.save(PROG, lambda: plots.compare(runs, args.plot),
-                            args.plot)
+        status = plots.save(PROG, plots.compare(runs), args.plot)
     report(runs, lstsq)
     sys.stdout.flush()
     timing, ratio, pairs = time_both(args, rest, args.repeats)

@@ -168,8 +168,7 @@ def finish(rows, args):
         status = 1
     elif args.plot:
         from bench import plots
-        status = plots.save(PROG, lambda: plots.sweep_figure(
-            rows, args), args.plot)
+        status = plots.save(PROG, plots.sweep_figure(rows, args), args.plot)
         if not status:
             print(f'wrote {args.plot}')
     if args.json:

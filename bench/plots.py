@@ -15,30 +15,24 @@ def figure(**kwargs):
     return plt.subplots(**kwargs)
 
 
-def write_png(fig, path):
-    """Save `fig` to `path` whole or not at all."""
+def save(prog, fig, path):
+    """Write `fig` to `path` whole or not at all; the exit status, and a
+    fault in one line."""
     from matplotlib import pyplot as plt
     try:
         fig.tight_layout()
         faults.replace_whole(path, lambda f: fig.savefig(f, format='png',
                                                          dpi=120))
-    finally:
-        plt.close(fig)
-
-
-def save(prog, draw, path):
-    """Call `draw()`, which writes `path`: the exit status, a fault in one
-    line."""
-    try:
-        draw()
     except OSError as error:
         faults.say(prog, f'error: cannot write {path}: '
                          f'{error.strerror or error}')
         return 1
+    finally:
+        plt.close(fig)
     return 0
 
 
-def compare(runs, path):
+def compare(runs):
     """The chapter's figure, `features[:, 1]` against `labels`, with the
     true line and each trainer's, seen from that side (x1 at its mean)."""
     import torch
@@ -60,7 +54,7 @@ def compare(runs, path):
     ax.legend(fontsize=7)
     ax.set_title('the data and the lines learned (x1 at its mean)',
                  fontsize=9)
-    write_png(fig, path)
+    return fig
 
 
 def sweep_figure(rows, args):
@@ -87,4 +81,4 @@ def sweep_figure(rows, args):
     ax.legend(fontsize=7)
     ax.set_title(f'sweep of {setting}, each point a fresh run (no mark: '
                  'diverged or failed)', fontsize=9)
-    write_png(fig, args.plot)
+    return fig

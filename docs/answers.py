@@ -81,33 +81,6 @@ def gen_remove_it(runs):
                  rows)
 
 
-def edits_made(name, argv):
-    """The edits that the flags `argv` make to linreg_{name}.py."""
-    from bench import edits, runner
-    with open(runner.script_file(name), encoding='utf-8') as f:
-        source = f.read()
-    options = runner.split(argv)[0]
-    try:
-        return edits.apply(source, edits.wanted(name, options))[1]
-    except edits.Failed:  # the concise's flag alone
-        return []
-
-
-def gen_edits(runs):
-    """Each variant's edit, as the runners make it and print it."""
-    rows = []
-    for argv in (['--loss', 'huber'], ['--loss', 'abs'],
-                 ['--huber-sigma', '0.5', '--loss', 'huber'],
-                 ['--reduction', 'sum'], ['--outlier', '10000'],
-                 ['--device', 'cuda']):
-        cells = ['<br>'.join(f'{e.lineno}: `{e.new.strip()}`'
-                             for e in edits_made(name, argv)) or '-'
-                 for name in ('scratch', 'concise')]
-        rows.append(['`' + ' '.join(argv) + '`', *cells])
-    return table(['flag', 'linreg_scratch.py: line, as edited',
-                  'linreg_concise.py: the same'], rows)
-
-
 # The tables that are sweeps: each block is the command and what it prints
 SWEEPS = {
     'inits': 'init-std --values 0,0.01,31.6',
@@ -125,9 +98,8 @@ def gen_sweep(argv):
 
 
 GENERATORS = {
-    'edits': gen_edits,
-    'huber-edit': lambda runs: '`# edit: {}`'.format(edits_made(
-        'concise', ['--loss', 'huber'])[0].shown('linreg_concise.py')),
+    'huber-edit': lambda runs: '`# edit: {}`'.format(
+        runs.both('--loss', 'huber')['concise'].edits[0]),
     'remove-it': gen_remove_it,
     **{name: gen_sweep(argv) for name, argv in SWEEPS.items()},
 }

@@ -145,11 +145,7 @@ def main(argv=None):
     texts = {path: open(path, encoding='utf-8').read() for path in DOCS}
     names = {m.group(2) for text in texts.values()
              for m in REGION.finditer(text)}
-    records = {name[:-4] for name in os.listdir(FIGURES)
-               if name.endswith('.txt')}
-    unknown = names - set(GENERATORS) - records
-    if unknown:
-        raise SystemExit(f'generate.py: unknown regions {sorted(unknown)}')
+    # A name that is neither fails in one line: no record by that name
     fresh = {name: GENERATORS[name](runs) if name in GENERATORS
              else benchmark_text(name) for name in names}
     failed = False

@@ -131,9 +131,10 @@ def test_the_plot_shows_the_chapters_scatter_with_the_lines_learned(
     from bench import plots
     drawn = {}
 
-    def keep(fig, path):
+    def keep(prog, fig, path):
         drawn['fig'] = fig
-    monkeypatch.setattr(plots, 'write_png', keep)
+        return 0
+    monkeypatch.setattr(plots, 'save', keep)
     code, summary, _ = compare_json(capsys, '--plot', str(tmp_path / 'q.png'),
                                     '--num-examples', '200', *FAST)
     assert code == 0

@@ -106,8 +106,8 @@ def test_sweep_plots_and_marks_divergence(tmp_path, capsys, setting, values):
 def test_the_figure_marks_each_points_largest_error(monkeypatch, capsys):
     from bench import plots
     drawn = {}
-    monkeypatch.setattr(plots, 'write_png',
-                        lambda fig, path: drawn.update(fig=fig))
+    monkeypatch.setattr(plots, 'save',
+                        lambda prog, fig, path: drawn.update(fig=fig) or 0)
     assert sweep.main(['lr', '--values', '0.03,1', '--plot', 'unused.png',
                        '--num-examples', '100', '--json']) == 0
     rows = json.loads(capsys.readouterr().out.splitlines()[-1])
