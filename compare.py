@@ -51,23 +51,12 @@ def parse_args(argv=None):
     return args, rest
 
 
-def data_pass(run):
-    """Time one pass over the script's own iterator, with no training."""
-    from timer import Timer
-    timer = Timer(run.seen.ns['features'].device)
-    timer.start()
-    for X, y in runner.batches(run.seen.ns):
-        pass
-    return timer.stop()
-
-
 def time_both(args, rest, repeats, budget=BUDGET):
     """Each trainer's epochs by its own Timer, in alternating one-epoch runs
     after a warm-up pair, none started after `budget` s; the median of the
     per-pair ratios cancels a load that comes and goes."""
     one = [*rest, '--num-epochs', '1']
     epochs = {name: [] for name in NAMES}
-    loading = {name: [] for name in NAMES}
     ratios, order, started = [], list(NAMES), time.perf_counter()
     for i in range(1 + repeats):
         if i > 3 and time.perf_counter() - started > budget:
@@ -78,16 +67,13 @@ def time_both(args, rest, repeats, budget=BUDGET):
             pair[name] = statistics.median(run.epoch_seconds)
             if i:  # the first pair is the warm-up
                 epochs[name] += run.epoch_seconds
-                loading[name].append(data_pass(run))
         if i:
             ratios.append(pair['concise'] / pair['scratch'])
         order.reverse()  # neither trainer always goes first
     timing = {name: {
         'epoch_median': statistics.median(epochs[name]),
         'epoch_min': min(epochs[name]), 'epoch_max': max(epochs[name]),
-        'epoch_runs': epochs[name],
-        'data_median': statistics.median(loading[name])}
-        for name in NAMES}
+        'epoch_runs': epochs[name]} for name in NAMES}
     return timing, statistics.median(ratios), len(ratios)
 
 
@@ -177,18 +163,11 @@ def report(runs, lstsq):
           'bench linreg_scratch.py` (with the same flags) shows it.')
 
 
-def ms(seconds):
-    return f'{1000 * seconds:.1f} ms'
-
-
 def report_timing(timing, ratio, pairs):
     """Print the timing rows, every one read from the scripts' Timers."""
-    ts, tc = timing['scratch'], timing['concise']
     print(columns('per epoch, median (range)', *(
-        f'{ms(t["epoch_median"])} ({1000 * t["epoch_min"]:.1f}-'
-        f'{1000 * t["epoch_max"]:.1f})' for t in (ts, tc))))
-    print(columns('  of which data loading', ms(ts['data_median']),
-                  ms(tc['data_median'])))
+        f'{1000 * t["epoch_median"]:.1f} ms ({1000 * t["epoch_min"]:.1f}-'
+        f'{1000 * t["epoch_max"]:.1f})' for t in timing.values())))
     print(f'concise/scratch time per epoch: {ratio:.2f}x (median of '
           f'{pairs} alternating pair{"s" * (pairs != 1)} of one-epoch '
           'runs, after a warm-up pair;\n  imports and data generation '

@@ -94,11 +94,6 @@ def edits_parser():
     return parser
 
 
-def typed_edits(options):
-    """The edits' flags that differ from the book's, as typed."""
-    return typed(edits_parser(), options)
-
-
 def script_args(prog, path, argv):
     """(parser, args) of `argv` parsed by the flags block of the script at
     `path` (before its first cell); its error one line under `prog`."""

@@ -64,7 +64,8 @@ def execute(path, argv=(), options=None, echo=False, changes=()):
     if seen.initial is None:
         raise faults.Failed(f'{os.path.basename(path)} never started its '
                             'Timer, around its training: nothing to watch')
-    typed = dict(flags.typed(parser, args), **flags.typed_edits(options))
+    typed = dict(flags.typed(parser, args),
+                 **flags.typed(flags.edits_parser(), options))
     return watch.result(impl, seen, typed, made, out.text())
 
 
@@ -78,14 +79,6 @@ def run(name, argv=(), options=None, **more):
     if options is None:
         options, argv = split(argv)
     return execute(script_file(name), argv, options, **more)
-
-
-def batches(ns):
-    """A pass of a run's own data iterator, called as its loop calls it."""
-    batches = ns['data_iter']
-    if hasattr(batches, '__iter__'):
-        return batches
-    return batches(ns['batch_size'], ns['features'], ns['labels'])
 
 
 def path_gap(one, other):

@@ -26,8 +26,8 @@ DOCS = [os.path.join(ROOT, name) for name in
 FIGURES = os.path.join(ROOT, 'docs', 'figures')
 REGION = re.compile(r'(<!-- gen:([\w-]+) -->)(.*?)(<!-- /gen -->)', re.S)
 # The lines of compare.sh's output that hold times, not results
-TIMING = re.compile(r'^(per epoch|  of which data loading'
-                    r'|concise/scratch time|  imports and data generation)')
+TIMING = re.compile(r'^(per epoch|concise/scratch time'
+                    r'|  imports and data generation)')
 NUMBER = re.compile(r'\d+(\.\d+)?(e[-+]?\d+)?')
 
 

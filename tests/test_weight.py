@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Issue 29's goal for the harness is 1,800 lines; until it is met, the
 # goal here is where it stands, so that it can only shrink
-GOALS = {'harness': 1830, 'module': 300, 'function': 50}
+GOALS = {'harness': 1800, 'module': 300, 'function': 50}
 
 
 def harness():
