@@ -3,13 +3,12 @@
 script files run in this process with the same flags; their loops, timed
 by each script's own Timer, then run again in alternating pairs.
 """
-import json
 import math
 import statistics
 import sys
 import time
 
-from bench import edits, faults, flags, runner, watch
+from bench import edits, faults, flags, runner
 
 PROG = 'compare.sh'
 BUDGET = 15.0  # seconds of timing after which no more pairs are started
@@ -229,7 +228,7 @@ def compare(argv):
     if args.plot and not status:
         print(f'wrote {args.plot}')
     if args.json:
-        faults.write_whole(json.dumps(watch.strict(summary)))
+        faults.write_json(summary)
     return status
 
 

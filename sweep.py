@@ -9,10 +9,10 @@ Each point is a fresh run (its own seeding, data and init), beside the
 least-squares fit on its data (`lstsq`), which no optimiser beats there.
 """
 import argparse
-import json
 import sys
+from dataclasses import dataclass
 
-from bench import faults, flags, runner, watch
+from bench import faults, flags, runner
 
 PROG = 'sweep.py'
 GRIDS = {
@@ -95,43 +95,60 @@ def sweep(args, rows):
     """Append to `rows` a row per point and script, and lstsq's, so that
     Ctrl-C keeps what is done; a failed or diverged point is a row too."""
     for value, name, argv, options in args.points:
-        base = {'impl': name, args.setting: value}
         try:
             run = runner.run(name, argv, options)
         except faults.Failed as error:
-            rows.append(dict(base, failed=str(error)))
+            rows.append(Point(name, value, failed=str(error)))
             continue
         args.edits += [e for e in run.edits if e not in args.edits]
         if run.diverged_at_epoch:
-            rows.append(dict(base, diverged=run.diverged_at_epoch))
+            rows.append(Point(name, value, diverged=run.diverged_at_epoch))
         else:
-            rows.append(row(base, run.results(),
-                            final_loss=run.loss_per_epoch[-1]))
+            rows.append(Point.of(name, value, run.results(),
+                                 final_loss=run.loss_per_epoch[-1]))
         if name == impls(args)[-1]:  # the same data for every impl
-            rows.append(row(dict(base, impl='lstsq'),
-                            runner.least_squares(run)))
+            rows.append(Point.of('lstsq', value, runner.least_squares(run)))
 
 
-def row(base, result, **more):
-    return dict(base, mse=result['mse'],
-                w_error=max(abs(e) for e in result['w_error']),
-                b_error=max(abs(e) for e in result['b_error']), **more)
+@dataclass
+class Point:
+    """A row: one script's run, or the lstsq fit, at one value."""
+    impl: str
+    value: object
+    mse: float = None
+    w_error: float = None  # the largest |error| in w
+    b_error: float = None
+    final_loss: float = None  # as the script printed it
+    diverged: int = None  # the epoch
+    failed: str = None  # why
+
+    @classmethod
+    def of(cls, impl, value, fit, **more):
+        """The row of a run's fields (or lstsq's) at `value`."""
+        return cls(impl, value, mse=fit['mse'],
+                   w_error=max(abs(e) for e in fit['w_error']),
+                   b_error=max(abs(e) for e in fit['b_error']), **more)
+
+    def results(self, setting):
+        """What --json prints: the value under the setting's name."""
+        fields = {k: v for k, v in vars(self).items() if v is not None}
+        return dict(fields, **{setting: fields.pop('value')})
 
 
 def report(rows, setting):
     """Print the rows as a table."""
     print(f'{setting:>12}  {"impl":<8}  {"final MSE":>12}  '
           f'{"max |w err|":>12}  {"|b err|":>12}')
-    for r in rows:
-        if 'failed' in r:
-            cells = f'failed: {r["failed"]}'
-        elif 'diverged' in r:
-            cells = f'diverged at epoch {r["diverged"]}'
+    for p in rows:
+        if p.failed:
+            cells = f'failed: {p.failed}'
+        elif p.diverged:
+            cells = f'diverged at epoch {p.diverged}'
         else:
-            cells = (f'{r["mse"]:>12.6f}  {r["w_error"]:>12.6f}  '
-                     f'{r["b_error"]:>12.6f}')
-        value = r[setting] if setting == 'loss' else f'{r[setting]:g}'
-        print(f'{value:>12}  {r["impl"]:<8}  {cells}')
+            cells = (f'{p.mse:>12.6f}  {p.w_error:>12.6f}  '
+                     f'{p.b_error:>12.6f}')
+        value = p.value if setting == 'loss' else f'{p.value:g}'
+        print(f'{value:>12}  {p.impl:<8}  {cells}')
 
 
 def main(argv=None):
@@ -161,8 +178,7 @@ def finish(rows, args):
         print(f'# edit: {line}')
     report(rows, args.setting)
     status = 0
-    if args.plot and not any('mse' in r for r in rows if r['impl'] !=
-                             'lstsq'):
+    if args.plot and all(p.mse is None for p in rows if p.impl != 'lstsq'):
         faults.say(PROG, f'no point trained to a result: {args.plot} not '
                          'drawn')
         status = 1
@@ -172,7 +188,7 @@ def finish(rows, args):
         if not status:
             print(f'wrote {args.plot}')
     if args.json:
-        faults.write_whole(json.dumps(watch.strict(rows)))
+        faults.write_json([p.results(args.setting) for p in rows])
     return status
 
 

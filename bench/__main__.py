@@ -5,7 +5,6 @@
 The edits the flags make, what the script prints, a line of what ran, the
 JSON if asked; a run that diverged says where (exit 1).
 """
-import json
 import math
 import os
 import sys
@@ -34,13 +33,6 @@ def parse_args(argv):
     return options, rest
 
 
-def summary(run):
-    """One line: what the watch saw, then the flags as typed."""
-    typed = flags.shown(run.flags)
-    return (f'{run.what_ran()}, data sha256 {run.data_sha256[:12]}'
-            + (f'; flags: {typed}' if typed else ''))
-
-
 def divergence(run, options):
     """The line for a run that diverged: where, and what caused it."""
     initial = run.seen.initial_mse
@@ -62,9 +54,11 @@ def watched(argv):
     path = options.script
     prog = os.path.basename(path)
     run = runner.execute(path, rest, options, echo=True)
-    print(f'# {prog} ran: {summary(run)}')
+    typed = flags.shown(run.flags)
+    print(f'# {prog} ran: {run.what_ran()}, data sha256 '
+          f'{run.data_sha256[:12]}' + (f'; flags: {typed}' if typed else ''))
     if options.json:
-        faults.write_whole(json.dumps(run.results()))
+        faults.write_json(run.results())
     if run.diverged_at_epoch:
         faults.say(prog, divergence(run, options))
         return 1

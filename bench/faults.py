@@ -115,6 +115,25 @@ def write_whole(text):
             block(signal.SIG_SETMASK, held)
 
 
+def write_json(value):
+    """`value` as one line of strict JSON (NaN and infinity as null),
+    written whole."""
+    import json
+    write_whole(json.dumps(strict(value)))
+
+
+def strict(value):
+    """`value` with every NaN and infinity replaced by None."""
+    import math
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict(v) for v in value]
+    return value
+
+
 def replace_whole(path, write):
     """Write `path` (the file a link names) whole or not at all: `write(f)`
     fills a temporary sibling, renamed over it with the old file's mode or

@@ -64,13 +64,13 @@ def sweep_figure(rows, args):
     setting = args.setting
     fig, ax = figure(figsize=(6.4, 4.8))
     for name in ('scratch', 'concise', 'lstsq'):
-        points = sorted((r[setting], max(r['w_error'], r['b_error']))
-                        for r in rows if r['impl'] == name and 'mse' in r)
+        points = sorted((p.value, max(p.w_error, p.b_error)) for p in rows
+                        if p.impl == name and p.mse is not None)
         if points:
             ax.plot(*zip(*points), ':s' if name == 'lstsq' else '-o',
                     color=COLORS[name], label=name)
     if setting == 'num-examples':
-        n = sorted({r[setting] for r in rows})
+        n = sorted({p.value for p in rows})
         ax.plot(n, [SIGMA2 ** 0.5 / v ** 0.5 for v in n], color='lightgray',
                 lw=3, zorder=0, label="sigma / sqrt(n): lstsq's expectation")
     if all(v not in ('squared', 'huber', 'abs', 0) for v in args.values):

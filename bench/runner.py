@@ -66,7 +66,7 @@ def execute(path, argv=(), options=None, echo=False, changes=()):
                             'Timer, around its training: nothing to watch')
     typed = dict(flags.typed(parser, args),
                  **flags.typed(flags.edits_parser(), options))
-    return watch.result(impl, seen, typed, made, out.text())
+    return watch.result(impl, seen, typed, made, out.getvalue())
 
 
 def split(argv):

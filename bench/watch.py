@@ -1,8 +1,6 @@
-"""What one run of a chapter script did, watched from outside, one way:
-the `Timer` the runner hands it tells the `Watch` when each epoch starts and
-stops, outside the timed region; the watch then reads the run's namespace.
-The losses are the ones the script printed; nothing unseen is filled in.
-"""
+"""What one run of a chapter script did, as the `Timer` the runner hands
+it saw each epoch start and stop: read from the run's namespace outside the
+timed region, the losses as printed, nothing unseen filled in."""
 import hashlib
 import io
 import math
@@ -14,22 +12,18 @@ import timer
 PRINTED_LOSS = re.compile(r'^epoch (\d+), loss (\S+)$', re.M)
 
 
-class Tee(io.TextIOBase):
-    """stdout for a run: kept, and shown where `out` is a stream."""
+class Tee(io.StringIO):
+    """stdout for a run: kept, and shown as it comes where `out` is a
+    stream."""
 
     def __init__(self, out=None):
-        self.out, self.parts = out, []
+        super().__init__()
+        self.out = out
 
     def write(self, text):
-        self.parts.append(text)
-        return self.out.write(text) if self.out else len(text)
-
-    def flush(self):
         if self.out:
-            self.out.flush()
-
-    def text(self):
-        return ''.join(self.parts)
+            self.out.write(text)
+        return super().write(text)
 
 
 class Watch:
@@ -146,19 +140,7 @@ class Run:
         """What --json prints of this run."""
         out = {name: getattr(self, name) for name in self.__dataclass_fields__
                if name != 'seen'}
-        return strict(dict(out, mse=self.mse,
-                           train_seconds=sum(self.epoch_seconds)))
-
-
-def strict(value):
-    """`value` with every NaN and infinity replaced by None: strict JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: strict(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [strict(v) for v in value]
-    return value
+        return dict(out, mse=self.mse, train_seconds=sum(self.epoch_seconds))
 
 
 def diverged_at(initial_mse, mses):

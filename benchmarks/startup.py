@@ -1,9 +1,6 @@
-"""Benchmark: how long `make test`'s suite takes, against one `from d2l
-import torch` (target: within 5x), each a new process, in alternating
-rounds so that a load that comes and goes slows both alike.
-
-    python benchmarks/startup.py --repeats 3
-"""
+"""Benchmark: `make test`'s suite against one `from d2l import torch`
+(target: within 5x), new processes in alternating rounds:
+`python benchmarks/startup.py --repeats 3`."""
 import os
 import statistics
 import subprocess

@@ -101,14 +101,9 @@ GENERATORS = {
 
 
 def benchmark_text(name):
-    """A benchmark's record; compare.sh's command line and timing rows."""
+    """A benchmark's record, as `benchmarks/record.sh NAME` wrote it."""
     with open(os.path.join(FIGURES, f'{name}.txt'), encoding='utf-8') as f:
-        text = f.read()
-    if name.startswith('compare'):
-        lines = text.splitlines()
-        text = '\n'.join([lines[0]] + [line for line in lines[1:]
-                                       if TIMING.match(line)])
-    return answers.fence(text)
+        return answers.fence(f.read())
 
 
 def masked(text):
