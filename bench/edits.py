@@ -55,7 +55,7 @@ def loss_line(name, kind, sigma, reduction):
 def wanted(name, options):
     """(book line, function of the line, flag) of each variant asked for."""
     changes = []
-    reduction = getattr(options, 'reduction', 'mean')
+    reduction = options.reduction
     if name == 'scratch' and reduction != 'mean':
         raise Refused('argument --reduction: applies to linreg_concise.py '
                       "(the scratch loop sums `squared_loss` itself)")
@@ -66,8 +66,9 @@ def wanted(name, options):
             f'--reduction {reduction}' if reduction != 'mean' else '') if f)
         changes.append((LOSS[name], lambda old, line=line: line, flag))
     if options.outlier is not None:
+        flag = f'--outlier {options.outlier:g}'
         changes.append((DATA[name], lambda old: f'{old}; labels[5] = '
-                        f'{options.outlier!r}', f'--outlier {options.outlier:g}'))
+                        f'{options.outlier!r}', flag))
     if options.device != 'cpu':
         changes += device(name, repr(options.device))
     return changes
@@ -79,8 +80,7 @@ def device(name, where):
     flag = f'--device {where[1:-1]}'
     move = (f'; true_w, features, labels = true_w.to({where}), '
             f'features.to({where}), labels.to({where})')
-    changes = [(MOVE_DATA[name], lambda old: old.rstrip(';') + ';' + move[1:]
-                if old.endswith(';') else old + move, flag),
+    changes = [(MOVE_DATA[name], lambda old: old.rstrip(';') + move, flag),
                (TIMER, lambda old: f'timer = Timer({where})', flag)]
     if name == 'scratch':
         return changes + [

@@ -1,7 +1,6 @@
 """compare.sh's work, in-process through `compare.main(argv)`: the table,
 divergence as a result, the lstsq row, the equivalence, the plot."""
 import json
-import re
 
 import pytest
 
