@@ -191,7 +191,7 @@ def equivalence(args, rest, concise):
     print('equivalence: linreg_concise.py again with the 1/2, from one init '
           'over one batch order\n  (gap: |difference| / max(1, |parameter|)'
           ", at each epoch's end):")
-    print(f'  # edit: {run.edits[-1]}')
+    print(f'  # edit: {next(e for e in run.edits if HALF in e)}')
     for key, factor in (('double_lr_gap', 2), ('same_lr_gap', 1)):
         print(f'  with the 1/2 at lr {factor * lr:g} vs as written at lr '
               f'{lr:g}: max parameter gap {gaps[key]:.1e}')

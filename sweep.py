@@ -50,7 +50,7 @@ def parse_args(argv=None):
     parser.add_argument('--values',
                         help='comma-separated values instead of the grid')
     parser.add_argument('--plot', type=flags.png_path, metavar='FILE.png',
-                        help='also draw the table to FILE.png')
+                        help='also draw the errors against the setting')
     parser.add_argument('--json', action='store_true',
                         help='end with one JSON line: the rows')
     flags.add_edits(parser)

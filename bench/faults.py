@@ -1,8 +1,8 @@
 """One line and an exit status for each fault a user meets in a runner
 (compare.sh, sweep.py, `python -m bench`): 2, bad input; 1, a run that
-failed; 130, Ctrl-C; 143, SIGTERM; 141, a closed pipe, quietly. A bug in a
-line the learner edited keeps Python's traceback, and a hint follows when
-it is a classic mistake.
+failed; 130, Ctrl-C; 143, SIGTERM; 141, a closed pipe, quietly; and output
+that no fault leaves half-written (a JSON line, a file). A bug in a line
+the learner edited keeps Python's traceback, and a classic mistake a hint.
 """
 # Imported first of all, so that a Ctrl-C is one line as soon as can be:
 # what else it needs is imported where it is used
