@@ -73,6 +73,8 @@ def parse_args(argv=None):
         parser.error(f'argument --values: {error}')
     if not args.values:
         parser.error('argument --values: no values')
+    if args.impl == 'scratch' and args.reduction != 'mean':
+        parser.error('argument --reduction: applies to linreg_concise.py')
     args.points = []
     for value in args.values:
         edited = args.setting == 'loss'

@@ -18,13 +18,6 @@ def g(value, digits=2):
     return f'{value:.{digits}g}'
 
 
-def worst(run):
-    """The largest error in w of a run, or 'diverged'."""
-    if run.diverged_at_epoch:
-        return 'diverged'
-    return g(max(abs(e) for e in run.w_error))
-
-
 def losses(run):
     """A run's loss per epoch, as the tables show it."""
     return ', '.join(g(v, 3) for v in run.loss_per_epoch)
@@ -69,7 +62,8 @@ def edited_run(name, lines, text):
     if run.diverged_at_epoch:
         return (f'losses {losses(run)}: diverged at epoch '
                 f'{run.diverged_at_epoch}')
-    return f'losses {losses(run)}; largest w error {worst(run)}'
+    return (f'losses {losses(run)}; largest w error '
+            f'{g(max(abs(e) for e in run.w_error))}')
 
 
 def gen_remove_it(runs):

@@ -123,7 +123,8 @@ def test_the_figure_marks_each_points_largest_error(monkeypatch, capsys):
     ['lr', '--values', '0.1,-1'], ['num-examples', '--values', '10,2.5'],
     ['size'], ['lr', '--batch-size', '0'], ['lr', '--values', ','],
     ['lr', 'num-epochs'],
-    ['lr', '--lr', '0.1'], ['lr', '--plot', '/no/such/x.png']])
+    ['lr', '--lr', '0.1'], ['lr', '--plot', '/no/such/x.png'],
+    ['lr', '--impl', 'scratch', '--reduction', 'sum']])
 def test_sweep_bad_arguments_exit_2_in_one_line(argv, capsys):
     with pytest.raises(SystemExit) as stop:
         sweep.main(argv)
