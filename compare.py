@@ -7,6 +7,7 @@ import math
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 
 from bench import edits, faults, flags, runner
 
@@ -18,12 +19,28 @@ HALF = ('loss = lambda y_hat, y: ((y_hat - y.reshape(y_hat.shape)) ** 2 '
         '/ 2).mean()')
 
 
+@dataclass
+class Comparison:
+    """What compare.sh found: its tables, its plot and --json read it."""
+    runs: dict  # 'scratch' and 'concise': each script's `watch.Run`
+    lstsq: dict  # `runner.least_squares` on their data
+    timing: dict = None  # per name: the epochs' median, range and times
+    time_ratio: float = None  # concise/scratch: the median of the pairs'
+    pairs: int = 0
+    equivalence: dict = None  # the gaps; None without --equivalence
+
+    def results(self):
+        """What --json prints."""
+        return dict({name: run.results() for name, run in self.runs.items()},
+                    lstsq=self.lstsq, time_ratio=self.time_ratio,
+                    timing=self.timing, equivalence=self.equivalence)
+
+
 def parse_args(argv=None):
     """(compare.sh's and the edits' flags, the scripts' argv, checked)."""
     parser = flags.Parser(
-        prog=PROG, description='Run linreg_scratch.py and linreg_concise.py '
-        'on the same data, and print their losses, one MSE, the errors in w '
-        'and b, the least-squares fit and their training times side by side.',
+        prog=PROG, description='Run both chapter scripts on the same data; '
+        'print their losses, MSE, errors, lstsq fit and times side by side.',
         epilog='Every other flag (`python linreg_concise.py --help` lists '
                'them) goes to both scripts. A trainer that diverges is a '
                'result: exit status 0.')
@@ -102,20 +119,18 @@ def halves(run):
     or 1) where each finite epoch's loss is k times its MSE as printed."""
     pairs = [(l, m) for l, m in zip(run.loss_per_epoch, run.mse_per_epoch)
              if math.isfinite(l) and math.isfinite(m) and m > 0]
-    if not pairs:
-        return math.nan, None
-    printed = 1e-6  # `{:f}` rounds to 6 decimals, and float32's own
-    same = [k for k in (0.5, 1) if all(abs(l - k * m) <= printed
-                                       for l, m in pairs)]
-    return pairs[0][0] / pairs[0][1], (same[0] if same else None)
+    same = [k for k in (0.5, 1) if pairs and all(  # `{:f}`: 6 decimals
+        abs(l - k * m) <= 1e-6 for l, m in pairs)]
+    return (pairs[0][0] / pairs[0][1] if pairs else math.nan,
+            same[0] if same else None)
 
 
-def report(runs, lstsq):
+def report(found):
     """Print the edits, the loss table and the errors, before any timing."""
-    s, c = runs['scratch'], runs['concise']
+    s, c = found.runs['scratch'], found.runs['concise']
     for line in s.edits + c.edits:
         print(f'# edit: {line}')
-    ran = {name: run.what_ran() for name, run in runs.items()}
+    ran = {name: run.what_ran() for name, run in found.runs.items()}
     typed = flags.shown(c.flags) or "none, the book's numbers"
     same = s.data_sha256 == c.data_sha256
     print('# ' + (f'{ran["scratch"]} in both' if len(set(ran.values())) == 1
@@ -148,29 +163,29 @@ def report(runs, lstsq):
                                           'result' if len(diverged) == 1
                                           else ''))
     print(columns('', 'scratch', 'concise', 'lstsq'))
-    fit = (', '.join(f'{v:+.5f}' for v in lstsq[key])
+    fit = (', '.join(f'{v:+.5f}' for v in found.lstsq[key])
            for key in ('w_error', 'b_error'))
     for label, cells in zip(('w error', 'b error'),
                             zip(errors(s), errors(c), fit)):
         print(columns(label, *cells))
     print(columns('final MSE', *(cell(None if r.diverged_at_epoch else
                                       r.mse) for r in (s, c)),
-                  cell(lstsq['mse'])))
+                  cell(found.lstsq['mse'])))
     print('  lstsq: the closed-form least-squares fit on the same data '
           '(`torch.linalg.lstsq`),\n  the lowest MSE any line reaches '
           'there. What the scripts print is not shown here:\n  `python -m '
           'bench linreg_scratch.py` (with the same flags) shows it.')
 
 
-def report_timing(timing, ratio, pairs):
+def report_timing(found):
     """Print the timing rows, every one read from the scripts' Timers."""
     print(columns('per epoch, median (range)', *(
         f'{1000 * t["epoch_median"]:.1f} ms ({1000 * t["epoch_min"]:.1f}-'
-        f'{1000 * t["epoch_max"]:.1f})' for t in timing.values())))
-    print(f'concise/scratch time per epoch: {ratio:.2f}x (median of '
-          f'{pairs} alternating pair{"s" * (pairs != 1)} of one-epoch '
-          'runs, after a warm-up pair;\n  imports and data generation '
-          'excluded)')
+        f'{1000 * t["epoch_max"]:.1f})' for t in found.timing.values())))
+    print(f'concise/scratch time per epoch: {found.time_ratio:.2f}x (median '
+          f'of {found.pairs} alternating pair{"s" * (found.pairs != 1)} of '
+          'one-epoch runs, after a warm-up pair;\n  imports and data '
+          'generation excluded)')
 
 
 def equivalence(args, rest, concise):
@@ -213,22 +228,21 @@ def compare(argv):
     faults.raise_on_signals(PROG)
     runs = {name: runner.run(name, rest, flags.edits_for(args, name))
             for name in NAMES}
-    lstsq = runner.least_squares(runs['scratch'])
+    found = Comparison(runs, runner.least_squares(runs['scratch']))
     status = 0
     if args.plot:  # before any output, which a closed pipe could stop
         status = plots.save(PROG, plots.compare(runs), args.plot)
-    report(runs, lstsq)
+    report(found)
     sys.stdout.flush()
-    timing, ratio, pairs = time_both(args, rest, args.repeats)
-    report_timing(timing, ratio, pairs)
-    summary = dict({name: run.results() for name, run in runs.items()},
-                   lstsq=lstsq, time_ratio=ratio, timing=timing)
+    found.timing, found.time_ratio, found.pairs = time_both(args, rest,
+                                                            args.repeats)
+    report_timing(found)
     if args.equivalence:
-        summary['equivalence'] = equivalence(args, rest, runs['concise'])
+        found.equivalence = equivalence(args, rest, runs['concise'])
     if args.plot and not status:
         print(f'wrote {args.plot}')
     if args.json:
-        faults.write_json(summary)
+        faults.write_json(found.results())
     return status
 
 

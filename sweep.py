@@ -75,22 +75,18 @@ def parse_args(argv=None):
         parser.error('argument --values: no values')
     if args.impl == 'scratch' and args.reduction != 'mean':
         parser.error('argument --reduction: applies to linreg_concise.py')
+    args.impls = {'both': ['scratch', 'concise']}.get(args.impl, [args.impl])
     args.points = []
     for value in args.values:
         edited = args.setting == 'loss'
         options = argparse.Namespace(**dict(vars(args), loss=value)) \
             if edited else args
         argv = rest if edited else [*rest, flag, str(value)]
-        for name in impls(args):
+        for name in args.impls:
             options_for = flags.edits_for(options, name)
             flags.check(PROG, options_for, runner.script_file(name), argv)
             args.points.append((value, name, argv, options_for))
-    args.edits = []  # as the runs show them
     return args
-
-
-def impls(args):
-    return ['scratch', 'concise'] if args.impl == 'both' else [args.impl]
 
 
 def sweep(args, rows):
@@ -108,7 +104,7 @@ def sweep(args, rows):
         else:
             rows.append(Point.of(name, value, run.results(),
                                  final_loss=run.loss_per_epoch[-1]))
-        if name == impls(args)[-1]:  # the same data for every impl
+        if name == args.impls[-1]:  # the same data for every impl
             rows.append(Point.of('lstsq', value, runner.least_squares(run)))
 
 
@@ -165,7 +161,7 @@ def run_sweep(argv):
         from bench import plots  # noqa: F401
     runner.resolve_device(args.device)  # before any point
     faults.raise_on_signals(PROG)
-    rows = []
+    rows, args.edits = [], []  # the edits as the runs show them
     try:
         sweep(args, rows)
     except KeyboardInterrupt:  # the finished points, then its one line

@@ -6,6 +6,7 @@ the learner edited keeps Python's traceback, and a classic mistake a hint.
 """
 # Imported first of all, so that a Ctrl-C is one line as soon as can be:
 # what else it needs is imported where it is used
+import contextlib
 import io
 import os
 import signal
@@ -35,10 +36,8 @@ class Terminated(KeyboardInterrupt):
 
 def say(prog, line):
     """Write `prog: line` to stderr; a stderr that fails drops it."""
-    try:
+    with contextlib.suppress(OSError, ValueError):
         print(f'{prog}: {line}', file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass
 
 
 def on_signals(handler):
@@ -52,10 +51,8 @@ def on_signals(handler):
 def end_at_once(prog, signum):
     """End the program now, in the signal's one line and exit status."""
     status, line = SIGNALS[signum]
-    try:
+    with contextlib.suppress(Exception):
         sys.stdout.flush()  # what was printed stays printed
-    except Exception:
-        pass
     try:
         os.write(2, f'{prog}: {line}\n'.encode())
     finally:

@@ -41,8 +41,6 @@ class Watch:
         watch = self
 
         class Timer(timer.Timer):
-            __doc__ = timer.Timer.__doc__
-
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
                 watch.timer = self

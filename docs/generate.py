@@ -75,11 +75,6 @@ def compare_line(runs, start):
                 if line.startswith(start))
 
 
-def gen_first_losses(runs):
-    cells = compare_line(runs, '    1 ').split()
-    return f'{cells[1]} (scratch) and {cells[2]} (concise)'
-
-
 def gen_setup_time(runs):
     """The first setup's time and size, and the pip path's, as recorded."""
     with open(os.path.join(FIGURES, 'setup.txt'), encoding='utf-8') as f:
@@ -92,7 +87,8 @@ def gen_setup_time(runs):
 GENERATORS = {
     'setup-time': gen_setup_time,
     'compare': lambda runs: answers.fence(runs.compare()),
-    'first-losses': gen_first_losses,
+    'first-losses': lambda runs: '{1} (scratch) and {2} (concise)'.format(
+        *compare_line(runs, '    1 ').split()),
     'final-mse': lambda runs: compare_line(runs, 'final MSE').split()[-1],
     'double-gap': lambda runs: compare_line(
         runs, '  with the 1/2 at lr 0.06').split()[-1],
