@@ -4,7 +4,7 @@ with matplotlib's Agg backend (no display needed), imported when asked for.
 from bench import faults
 
 COLORS = {'scratch': 'tab:blue', 'concise': 'tab:orange', 'lstsq': 'gray'}
-SIGMA2 = 0.01 ** 2  # the noise's variance: the MSE floor of the true line
+SIGMA = 0.01  # the noise's std: lstsq's error is near SIGMA / sqrt(n)
 
 
 def figure(**kwargs):
@@ -71,9 +71,9 @@ def sweep_figure(rows, args):
                     color=COLORS[name], label=name)
     if setting == 'num-examples':
         n = sorted({p.value for p in rows})
-        ax.plot(n, [SIGMA2 ** 0.5 / v ** 0.5 for v in n], color='lightgray',
+        ax.plot(n, [SIGMA / v ** 0.5 for v in n], color='lightgray',
                 lw=3, zorder=0, label="sigma / sqrt(n): lstsq's expectation")
-    if all(v not in ('squared', 'huber', 'abs', 0) for v in args.values):
+    if all(isinstance(v, (int, float)) and v > 0 for v in args.values):
         ax.set_xscale('log')
     ax.set_yscale('log')
     ax.set_xlabel(setting)
