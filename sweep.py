@@ -12,7 +12,7 @@ import argparse
 import sys
 from dataclasses import dataclass
 
-from bench import faults, flags, runner
+from bench import edits, faults, flags, runner
 
 PROG = 'sweep.py'
 GRIDS = {
@@ -58,53 +58,71 @@ def parse_args(argv=None):
     settings = [arg for arg in argv if arg in GRIDS]
     args, rest = parser.parse_known_args(
         [arg for arg in argv if arg not in GRIDS])
+    flags.check_edits(parser, args)
     if len(settings) != 1:
         parser.error(f'name one setting to sweep: {", ".join(GRIDS)}')
     args.setting = settings[0]
-    flag = f'--{args.setting}'
-    if any(arg.split('=')[0] == flag for arg in argv):
-        parser.error(f'argument {flag}: the sweep sets it at each point; '
-                     'give the values with --values')
+    if any(arg.split('=')[0] == f'--{args.setting}' for arg in argv):
+        parser.error(f'argument --{args.setting}: the sweep sets it at each '
+                     'point; give the values with --values')
+    args.values = values(parser, args)
+    args.impls = ['scratch', 'concise'] if args.impl == 'both' \
+        else [args.impl]
+    return args, rest
+
+
+def values(parser, args):
+    """The swept values: --values, else the setting's grid."""
     kind = KINDS.get(args.setting, flags.positive_int)
+    if args.values is None:
+        return list(GRIDS[args.setting])
     try:
-        args.values = [kind(v.strip()) for v in (args.values or ','.join(
-            map(str, GRIDS[args.setting]))).split(',') if v.strip()]
+        found = [kind(v.strip()) for v in args.values.split(',')
+                 if v.strip()]
     except argparse.ArgumentTypeError as error:
         parser.error(f'argument --values: {error}')
-    if not args.values:
+    if not found:
         parser.error('argument --values: no values')
-    if args.impl == 'scratch' and args.reduction != 'mean':
-        parser.error('argument --reduction: applies to linreg_concise.py')
-    args.impls = {'both': ['scratch', 'concise']}.get(args.impl, [args.impl])
-    args.points = []
+    return found
+
+
+def points(args, rest):
+    """(value, script) of each point, in order: each script loaded with
+    its value, as a flag or as an edit; `Refused` before any run for an
+    edit that none takes."""
+    found = []
     for value in args.values:
-        edited = args.setting == 'loss'
-        options = argparse.Namespace(**dict(vars(args), loss=value)) \
-            if edited else args
-        argv = rest if edited else [*rest, flag, str(value)]
-        for name in args.impls:
-            options_for = flags.edits_for(options, name)
-            flags.check(PROG, options_for, runner.script_file(name), argv)
-            args.points.append((value, name, argv, options_for))
-    return args
+        if args.setting == 'loss':
+            options, argv = argparse.Namespace(**dict(vars(args),
+                                                      loss=value)), rest
+        else:
+            options, argv = args, [*rest, f'--{args.setting}', str(value)]
+        paths = [runner.script_file(name) for name in args.impls]
+        for script in runner.load_all(paths, argv, options):
+            found.append((value, script, options))
+    return found
 
 
-def sweep(args, rows):
+def sweep(args, rest, rows):
     """Append to `rows` a row per point and script, and lstsq's, so that
     Ctrl-C keeps what is done; a failed or diverged point is a row too."""
-    for value, name, argv, options in args.points:
+    for value, script, options in points(args, rest):
+        impl = edits.impl(script.source)
         try:
-            run = runner.run(name, argv, options)
+            run = runner.execute(script, options)
         except faults.Failed as error:
-            rows.append(Point(name, value, failed=str(error)))
+            if isinstance(error, faults.Refused) and not rows:
+                raise  # at the first point: before anything ran
+            rows.append(Point(impl, value, failed=str(error)))
             continue
+        faults.interruptible(PROG)  # the imports are done: Ctrl-C may raise
         args.edits += [e for e in run.edits if e not in args.edits]
         if run.diverged_at_epoch:
-            rows.append(Point(name, value, diverged=run.diverged_at_epoch))
+            rows.append(Point(impl, value, diverged=run.diverged_at_epoch))
         else:
-            rows.append(Point.of(name, value, run.results(),
+            rows.append(Point.of(impl, value, run.results(),
                                  final_loss=run.loss_per_epoch[-1]))
-        if name == args.impls[-1]:  # the same data for every impl
+        if impl == args.impls[-1]:  # the same data for every impl
             rows.append(Point.of('lstsq', value, runner.least_squares(run)))
 
 
@@ -143,50 +161,50 @@ def report(rows, setting):
         elif p.diverged:
             cells = f'diverged at epoch {p.diverged}'
         else:
-            cells = (f'{p.mse:>12.6f}  {p.w_error:>12.6f}  '
-                     f'{p.b_error:>12.6f}')
+            # four digits, which hold on every CPU (docs/reference.md)
+            cells = (f'{p.mse:>12.3e}  {p.w_error:>12.3e}  '
+                     f'{p.b_error:>12.3e}')
         value = p.value if setting == 'loss' else f'{p.value:g}'
         print(f'{value:>12}  {p.impl:<8}  {cells}')
 
 
 def main(argv=None):
-    faults.exit_at_once(PROG)  # from the first moment: one line
-    return faults.guarded(PROG, lambda: run_sweep(argv))
+    return faults.main(PROG, run_sweep, argv)
 
 
 def run_sweep(argv):
-    args = parse_args(argv)
-    from d2l import torch as d2l  # noqa: F401
-    if args.plot:
-        from bench import plots  # noqa: F401
-    runner.resolve_device(args.device)  # before any point
-    faults.raise_on_signals(PROG)
+    args, rest = parse_args(argv)
+    args.device = runner.resolve_device(args.device)  # before any point
     rows, args.edits = [], []  # the edits as the runs show them
     try:
-        sweep(args, rows)
+        sweep(args, rest, rows)
     except KeyboardInterrupt:  # the finished points, then its one line
-        finish(rows, args)
+        finish(rows, args, interrupted=True)
         raise
     return finish(rows, args)
 
 
-def finish(rows, args):
-    """Print the edits, the table, the plot and the JSON of the rows."""
-    for line in args.edits:
-        print(f'# edit: {line}')
+def finish(rows, args, interrupted=False):
+    """Print the edits, the table, the plot (not after Ctrl-C: it would
+    replace a file by part of a figure) and the JSON of the rows."""
+    edits.print_edits(args.edits)
     report(rows, args.setting)
-    status = 0
-    if args.plot and all(p.mse is None for p in rows if p.impl != 'lstsq'):
-        faults.say(PROG, f'no point trained to a result: {args.plot} not '
-                         'drawn')
-        status = 1
-    elif args.plot:
-        from bench import plots
-        status = plots.save(PROG, plots.sweep_figure(rows, args), args.plot)
-        if not status:
-            print(f'wrote {args.plot}')
+    status = draw(rows, args) if args.plot and not interrupted else 0
     if args.json:
         faults.write_json([p.results(args.setting) for p in rows])
+    return status
+
+
+def draw(rows, args):
+    """Draw the figure of the rows: the exit status."""
+    from bench import plots
+    if all(p.mse is None for p in rows if p.impl != 'lstsq'):
+        faults.say(PROG, f'no point trained to a result: {args.plot} not '
+                         'drawn')
+        return 1
+    status = plots.save(PROG, plots.sweep_figure(rows, args), args.plot)
+    if not status:
+        print(f'wrote {args.plot}')
     return status
 
 

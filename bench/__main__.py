@@ -1,4 +1,4 @@
-"""Run one chapter script, watched, as compare.sh and sweep.py run it:
+"""Run one script, watched, as compare.sh and sweep.py run it:
 
     python -m bench linreg_concise.py --loss huber --json
 
@@ -9,33 +9,32 @@ import math
 import os
 import sys
 
-from bench import faults, flags
+from bench import contract, edits, faults, flags
 
 PROG = 'python -m bench'
 
 
 def parse_args(argv):
     parser = flags.Parser(
-        prog=PROG, description='Run one chapter script (or a copy of it), '
-        'watched: what ran, the JSON, the edits that the flags below make.',
+        prog=PROG, description='Run one script (linreg_scratch.py, '
+        'linreg_concise.py, a copy of either, or your own), watched: what '
+        'ran, the JSON, the edits that the flags below make.',
         epilog='Every other flag goes to the script (`python '
                'linreg_concise.py --help` lists them).')
-    parser.add_argument('script', help='linreg_scratch.py, '
-                        'linreg_concise.py, or a copy of either')
+    parser.add_argument('script', help='the script file to run')
     parser.add_argument('--json', action='store_true',
                         help='end with one line of JSON holding the results')
     flags.add_edits(parser)
     options, rest = parser.parse_known_args(argv)
+    flags.check_edits(parser, options)
     if not os.path.isfile(options.script):
         parser.error(f'argument script: no file {options.script!r}')
-    flags.check(os.path.basename(options.script), options, options.script,
-                rest)
     return options, rest
 
 
 def divergence(run, options):
     """The line for a run that diverged: where, and what caused it."""
-    initial = run.seen.initial_mse
+    initial = run.initial_mse
     line = (f'diverged: the loss grew past where it started at epoch '
             f'{run.diverged_at_epoch} (MSE {initial:.3g} -> {run.mse:.3g})')
     if math.isfinite(initial):
@@ -47,27 +46,34 @@ def divergence(run, options):
             'try a smaller --init-std')
 
 
+def ran(run):
+    """The line of what ran: each figure read from the run."""
+    parts = [run.what_ran(), f'loss: {contract.LOSSES.get(run.loss, "not seen")}',
+            f'Timer: {run.timed}', f'data sha256 {run.data_sha256[:12]}']
+    if run.flags:
+        parts.append(f'flags: {flags.as_typed(run.flags)}')
+    return f'# {os.path.basename(run.script)} ran: ' + '; '.join(parts)
+
+
 def watched(argv):
     """Run the script, shown as it runs, then what the watch saw."""
     options, rest = parse_args(argv)
     from bench import runner
-    path = options.script
-    prog = os.path.basename(path)
-    run = runner.execute(path, rest, options, echo=True)
-    typed = flags.shown(run.flags)
-    print(f'# {prog} ran: {run.what_ran()}, data sha256 '
-          f'{run.data_sha256[:12]}' + (f'; flags: {typed}' if typed else ''))
+    options.device = runner.resolve_device(options.device)
+    script, = runner.load_all([options.script], rest, options)
+    edits.print_edits(script.edit_lines())
+    run = runner.execute(script, options, echo=True)
+    print(ran(run))
     if options.json:
         faults.write_json(run.results())
     if run.diverged_at_epoch:
-        faults.say(prog, divergence(run, options))
+        faults.say(PROG, divergence(run, options))
         return 1
     return 0
 
 
 def main(argv=None):
-    faults.exit_at_once(PROG)
-    return faults.guarded(PROG, lambda: watched(argv))
+    return faults.main(PROG, watched, argv)
 
 
 if __name__ == '__main__':

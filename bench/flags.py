@@ -1,15 +1,10 @@
-"""The runners' flags: the exercises' edits, and the scripts' own, parsed
-by each script's flags block. No torch here: a typo or `--help` is answered
-before `import torch` takes seconds. Every default reproduces the book.
-"""
+"""The runners' own flags: argparse with the defaults in --help, the
+number types, and the exercises' edits. No torch here: a typo or `--help`
+is answered before `import torch` takes seconds. A script's own flags are
+its own: the runners read what its `parse_args()` parsed."""
 import argparse
-import contextlib
-import io
 import math
 import os
-import sys
-
-PROGS = {'scratch': 'linreg_scratch.py', 'concise': 'linreg_concise.py'}
 
 
 class Parser(argparse.ArgumentParser):
@@ -48,7 +43,8 @@ positive_float = number(float, above=0)
 
 
 def png_path(text):
-    """An argparse type: a .png file in a folder that can be written."""
+    """An argparse type: a .png file in a folder that can be written, as
+    an absolute path (a script that changes folder cannot move it)."""
     folder = os.path.dirname(os.path.abspath(text))
     if not text.lower().endswith('.png'):
         raise argparse.ArgumentTypeError(f'{text!r} does not end in .png')
@@ -57,7 +53,7 @@ def png_path(text):
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         raise argparse.ArgumentTypeError(
             f'cannot write {text!r}: no folder there that can be written')
-    return text
+    return os.path.abspath(text)
 
 
 def add_edits(parser):
@@ -81,76 +77,27 @@ def add_edits(parser):
         help='where to train; auto: an available accelerator, else cpu')
 
 
-def edits_for(options, name):
-    """The edits for linreg_{name}.py: --reduction is the concise's."""
-    reduction = options.reduction if name == 'concise' else 'mean'
-    return argparse.Namespace(**dict(vars(options), reduction=reduction))
+def check_edits(parser, options):
+    """Refuse in one line what no edit can apply."""
+    if options.huber_sigma != 1.0 and options.loss != 'huber':
+        parser.error('argument --huber-sigma: applies to --loss huber only')
 
 
-def edits_parser():
-    """A parser of the edits' flags alone."""
+def edits_and_rest(argv):
+    """(the edits' options, the script's argv) of a command line."""
     parser = Parser(add_help=False)
     add_edits(parser)
-    return parser
+    options, rest = parser.parse_known_args(list(argv))
+    check_edits(parser, options)
+    return options, rest
 
 
-def script_args(prog, path, argv):
-    """(parser, args) of `argv` parsed by the flags block of the script at
-    `path` (before its first cell); its error one line under `prog`."""
-    with open(path, encoding='utf-8') as f:
-        block = f.read().split('\n# %%', 1)[0]
-    namespace = {'__name__': '__main__', '__file__': path}
-    saved, sys.argv = sys.argv, [path, *argv]
-    err = io.StringIO()
-    try:
-        with contextlib.redirect_stderr(err):
-            exec(compile(block, path, 'exec'), namespace)
-    except SystemExit:  # argparse's line, or --help's exit
-        message = (err.getvalue().strip().splitlines() or [''])[-1]
-        if message:
-            print(f'{prog}: {message.split(": ", 1)[-1]}', file=sys.stderr)
-        raise
-    finally:
-        sys.argv = saved
-    return namespace['parser'], namespace['args']
+def book_edits():
+    """The edits' options that change no line: the book's."""
+    return edits_and_rest([])[0]
 
 
-def check(prog, options, path, argv):
-    """The script's args for `argv`; stop in one line, exit 2, where a
-    number is out of range or an edit cannot apply."""
-    parser, args = script_args(prog, path, argv)
-    for name in ('num_examples', 'batch_size', 'lr', 'num_epochs'):
-        if not getattr(args, name, 1) > 0:  # NaN is not either
-            stop(prog, f'argument --{name.replace("_", "-")}: must be above '
-                       '0')
-    if not getattr(args, 'init_std', 0) >= 0:  # 0: the weights all zero
-        stop(prog, 'argument --init-std: must be at least 0')
-    if options.huber_sigma != 1.0 and options.loss != 'huber':
-        stop(prog, 'argument --huber-sigma: applies to --loss huber only')
-    if options.outlier is not None and args.num_examples < 6:
-        stop(prog, 'argument --outlier: labels[5] needs --num-examples 6 '
-                   'or more')
-    return args
-
-
-def typed(parser, args):
-    """The flags whose values differ from the defaults, as typed."""
-    shown = {}
-    for action in parser._actions:
-        value = getattr(args, action.dest, action.default)
-        if action.option_strings and action.dest not in ('help', 'json') \
-                and value != action.default:
-            shown[action.option_strings[0]] = value
-    return shown
-
-
-def shown(typed):
+def as_typed(given):
     """The flags as typed: `--lr 0.1 --seed 1`."""
     return ' '.join(f'{k} {v:g}' if isinstance(v, float) else f'{k} {v}'
-                    for k, v in typed.items())
-
-
-def stop(prog, message):
-    """Stop with `prog: error: message` and exit status 2."""
-    print(f'{prog}: error: {message}', file=sys.stderr)
-    raise SystemExit(2)
+                    for k, v in given.items())

@@ -4,6 +4,9 @@ and message, and a bug that matches none gets the traceback alone."""
 import traceback
 
 HINTS = [
+    (ImportError, "No module named 'timer'",
+     'the script imports `timer`: copy timer.py beside it (ours, or your '
+     'own, as d2l 3.1 writes the Timer)'),
     (AttributeError, "'NoneType' object has no attribute 'zero_'",
      '`param = param - ...` makes a new tensor, which has no gradient; '
      'update the parameter in place: `param -= lr * param.grad / '

@@ -106,10 +106,6 @@ def start_all(full=True):
           'scratch', '--num-epochs', '1', '--json')
     start('%run', py, '-m', 'IPython', '--no-banner', '--colors=NoColor',
           '-c', '%run linreg_concise.py --lr 1')
-    # Windows' redirected stdout: cp1252, which has no Chinese
-    start('cp1252', py, '-m', 'bench', 'linreg_scratch.py', '--lang', 'zh',
-          '--num-epochs', '1', '--num-examples', '100',
-          env=dict(ENV, PYTHONIOENCODING='cp1252'))
 
 
 def finished(name, timeout=600):

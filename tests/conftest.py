@@ -22,7 +22,7 @@ def pytest_collection_finish(session):
     """The signal runs start only for a session that reads them, so that
     none is left running after a session that does not."""
     if os.name == 'posix' and any(
-            item.name == 'test_every_signal_ends_the_run_in_one_line'
+            item.name == 'test_every_ctrl_c_ends_the_run_in_one_line'
             for item in session.items):
         import test_signals
         test_signals.start_all()

@@ -2,6 +2,7 @@
 the runners' runs, and the functions a chapter defines."""
 import functools
 import runpy
+import shutil
 import sys
 
 from bench import runner
@@ -19,6 +20,15 @@ def program(name, *argv, path=None):
         return stop.code
     finally:
         sys.argv = saved
+
+
+def status(main, argv):
+    """The exit status of a runner's `main(argv)`: returned, or raised by
+    argparse."""
+    try:
+        return main(argv)
+    except SystemExit as stop:
+        return stop.code
 
 
 def run(name, *argv, **more):
@@ -39,7 +49,7 @@ def chapter(name):
     `load_array`, ...), from one small run of the file."""
     import types
     return types.SimpleNamespace(**run(name, '--num-examples', '20',
-                                       '--num-epochs', '1').seen.ns)
+                                       '--num-epochs', '1').watch.ns)
 
 
 def edited(tmp_path, name, old, new):
@@ -48,6 +58,7 @@ def edited(tmp_path, name, old, new):
     assert old in source
     path = tmp_path / f'linreg_{name}.py'
     path.write_text(source.replace(old, new), encoding='utf-8')
+    shutil.copy(runner.ROOT + '/timer.py', tmp_path)  # as it is copied out
     return path
 
 

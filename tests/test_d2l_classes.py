@@ -55,14 +55,14 @@ def ours(monkeypatch):
     from bench import watch
     states, started = [], watch.Watch.started
 
-    def keep(self):
+    def keep(self, *args):
         states.append((random.getstate(), torch.get_rng_state()))
-        started(self)
+        started(self, *args)
     monkeypatch.setattr(watch.Watch, 'started', keep)
 
     def ours(name, *argv):
         result = run(name, '--num-epochs', '3', *argv)
-        ns, order = result.seen.ns, []
+        ns, order = result.watch.ns, []
         for state, torch_state in states:
             random.setstate(state)
             torch.set_rng_state(torch_state)
@@ -71,8 +71,8 @@ def ours(monkeypatch):
                 batches = batches(ns['batch_size'], ns['features'],
                                   ns['labels'])
             order.append(list(batches))
-        start = result.seen.initial
-        return result.seen.snapshots[-1], start[:2], start[2:], order
+        start = result.watch.initial
+        return result.watch.snapshots[-1], start[:2], start[2:], order
     return ours
 
 

@@ -16,7 +16,7 @@ def test_huber_edit_is_the_loss_the_exercise_writes(name, sigma):
     """zh 3.3 ex. 2: (y_hat - y)^2 / (2 sigma) up to sigma, then |y_hat -
     y| - sigma / 2, written out here, against the line the edit makes."""
     loss = run(name, '--loss', 'huber', '--huber-sigma', str(sigma),
-               '--num-examples', '20', '--num-epochs', '1').seen.ns['loss']
+               '--num-examples', '20', '--num-epochs', '1').watch.ns['loss']
     torch.manual_seed(0)
     y_hat, y = 3 * torch.randn(50, 1), torch.randn(50)  # both sides of sigma
     error = (y_hat - y.reshape(-1, 1)).abs()
@@ -29,7 +29,7 @@ def test_huber_edit_is_the_loss_the_exercise_writes(name, sigma):
 
 def test_abs_edit_is_the_absolute_error():
     loss = run('scratch', '--loss', 'abs', '--num-examples', '20',
-               '--num-epochs', '1').seen.ns['loss']
+               '--num-epochs', '1').watch.ns['loss']
     y_hat, y = torch.tensor([[1.0], [-2.0]]), torch.tensor([3.0, -1.0])
     assert loss(y_hat, y).reshape(-1).tolist() == [2.0, 1.0]
 
@@ -56,7 +56,7 @@ def test_huber_takes_the_same_steps_in_both_scripts():
     squared loss the two step alike: their losses agree epoch by epoch."""
     s = results('scratch', '--loss', 'huber', '--num-epochs', '5')
     concise = run('concise', '--loss', 'huber', '--num-epochs', '5')
-    loss = concise.seen.ns['loss']
+    loss = concise.watch.ns['loss']
     assert isinstance(loss, torch.nn.SmoothL1Loss) and loss.beta == 1.0
     c = concise.results()
     for ours, theirs in zip(s['loss_per_epoch'], c['loss_per_epoch']):
@@ -131,17 +131,17 @@ def test_sum_reduction_help_says_which_way_to_scale(capsys):
 def test_zero_init_starts_at_zero_and_still_recovers_w_and_b(name):
     """zh 3.2 ex. 1: `--init-std 0` draws every weight as 0."""
     result = run(name, '--init-std', '0')
-    assert not result.seen.initial.any()
+    assert not result.watch.initial.any()
     assert max(abs(e) for e in result.w_error + result.b_error) < 0.01
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
 def test_a_wide_init_starts_far_and_still_recovers(name):
     """en 3.2 ex.: variance 1000 is --init-std 31.6."""
-    wide = run(name, '--init-std', '31.6').seen
-    book = run(name).seen
-    assert wide.initial[:2].abs().max() > 1 > 0.1 > book.initial.abs().max()
-    assert wide.mses[-1] < 2e-4
+    wide, book = run(name, '--init-std', '31.6'), run(name)
+    assert max(map(abs, wide.initial[:2])) > 1 > 0.1 > max(
+        map(abs, book.initial))
+    assert wide.mse < 2e-4
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])

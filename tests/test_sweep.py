@@ -4,7 +4,7 @@ import json
 import pytest
 
 import sweep
-from helpers import one_line, results
+from helpers import one_line, results, status
 
 
 def test_sweep_re_initialises_every_point(capsys):
@@ -46,14 +46,14 @@ def test_more_epochs_reach_the_floor_and_stay(capsys):
 def test_ctrl_c_keeps_the_finished_points_then_one_line(capsys,
                                                         monkeypatch):
     from bench import runner
-    run, calls = runner.run, []
+    execute, calls = runner.execute, []
 
     def interrupted_at_the_second_point(*args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt()
-        return run(*args, **kwargs)
-    monkeypatch.setattr(runner, 'run', interrupted_at_the_second_point)
+        return execute(*args, **kwargs)
+    monkeypatch.setattr(runner, 'execute', interrupted_at_the_second_point)
     assert sweep.main(['lr', '--values', '0.03,0.1', '--impl', 'scratch',
                        '--num-examples', '50', '--json']) == 130
     out, err = capsys.readouterr()
@@ -126,9 +126,7 @@ def test_the_figure_marks_each_points_largest_error(monkeypatch, capsys):
     ['lr', '--lr', '0.1'], ['lr', '--plot', '/no/such/x.png'],
     ['lr', '--impl', 'scratch', '--reduction', 'sum']])
 def test_sweep_bad_arguments_exit_2_in_one_line(argv, capsys):
-    with pytest.raises(SystemExit) as stop:
-        sweep.main(argv)
-    assert stop.value.code == 2
+    assert status(sweep.main, argv) == 2
     assert 'error: ' in one_line(capsys.readouterr().err)
 
 

@@ -1,167 +1,385 @@
-"""The runners say what ran, or say nothing: a script watched from
-outside, as the learner edited it. Every time is the script's own Timer's;
-a run that diverges shows its epochs as the book does, then one line."""
+"""The runners report what ran, or say they cannot see it: scripts edited
+as learners edit them, run as typed where the runners look. Every label is
+read from the run or checked against it (bench/contract.py); the script's
+own Timer is watched, never replaced; a fault is one line, never a
+traceback from bench/."""
 import json
+import re
+import shutil
+from pathlib import Path
 
 import pytest
 
 import compare
-import timer
+import sweep
 from bench import __main__ as bench
-from bench import runner
-from helpers import edited, run
+from bench import contract, runner
+from commands import ROOT
+from helpers import one_line, status
 
-def copies(tmp_path, monkeypatch, name, *edits):
-    """The checkout's scripts, as the runners find them, with `edits`
-    (old, new) made to linreg_{name}.py, as a learner edits the file."""
+TYPED = Path(__file__).resolve().parent / 'typed_along'
+SMALL = ['--num-examples', '100']
+
+
+def copy(tmp_path, name, *edits, folder='.'):
+    """linreg_{name}.py and timer.py in `tmp_path/folder`, with `edits`
+    (old, new) made to the script as a learner makes them: its path."""
+    where = tmp_path / folder
+    where.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / 'timer.py', where)
+    text = (ROOT / f'linreg_{name}.py').read_text(encoding='utf-8')
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = where / f'linreg_{name}.py'
+    path.write_text(text, encoding='utf-8')
+    return str(path)
+
+
+def pair(tmp_path, name, *edits):
+    """Both scripts where compare.sh looks, one of them edited."""
     other = 'concise' if name == 'scratch' else 'scratch'
-    path = edited(tmp_path, name, *edits[0])
-    for old, new in edits[1:]:
-        text = path.read_text(encoding='utf-8')
-        assert old in text
-        path.write_text(text.replace(old, new), encoding='utf-8')
-    (tmp_path / f'linreg_{other}.py').write_text(
-        open(runner.script_file(other), encoding='utf-8').read())
-    monkeypatch.setattr(runner, 'ROOT', str(tmp_path))
+    return [copy(tmp_path, name, *edits), copy(tmp_path, other)]
 
 
-def compared(capsys, *argv):
-    code = compare.main(['--repeats', '1', *argv, '--json'])
+def watched(capsys, *argv):
+    """`python -m bench *argv`: (status, stdout, stderr)."""
+    code = status(bench.main, list(argv))
     out, err = capsys.readouterr()
-    return code, json.loads(out.splitlines()[-1]), out, err
+    return code, out, err
 
 
-def test_equivalence_runs_the_concise_script_as_the_learner_edited_it(
-        tmp_path, monkeypatch, capsys):
-    """An lr typed into the script is not the flag's: the run at twice the
-    lr is not, and the gap says so."""
-    copies(tmp_path, monkeypatch, 'concise', ('lr=args.lr', 'lr=0.03'))
-    code, summary, out, _ = compared(capsys, '--equivalence',
-                                     '--num-examples', '200')
-    assert code == 0 and summary['equivalence']['double_lr_gap'] > 1e-2
+# -- the contract, in one place ---------------------------------------------
+
+def test_only_the_contract_reads_a_scripts_names():
+    """No other module of the bench looks a name up in the namespace."""
+    for path in (ROOT / 'bench').glob('*.py'):
+        if path.name != 'contract.py':
+            text = path.read_text(encoding='utf-8')
+            assert "ns['" not in text and 'ns.get(' not in text, path.name
 
 
-def test_equivalence_without_the_books_loss_line_says_so(
-        tmp_path, monkeypatch, capsys):
-    copies(tmp_path, monkeypatch, 'concise',
-           ('loss = nn.MSELoss()', "loss = nn.MSELoss(reduction='mean')"))
-    code, summary, out, _ = compared(capsys, '--equivalence',
-                                     '--num-examples', '200')
-    assert code == 0 and summary['equivalence'] is None
-    assert 'equivalence: cannot run it: --equivalence changes the line' in out
+# -- every label read from the run, or checked against it -------------------
+
+def test_a_later_line_that_rebinds_the_edited_loss_fails_in_one_line(
+        tmp_path, capsys):
+    path = copy(tmp_path, 'concise', ('loss = nn.MSELoss()\n',
+                                      'loss = nn.MSELoss()\nloss = nn.L1Loss()\n'))
+    code, out, err = watched(capsys, path, '--loss', 'huber', *SMALL)
+    assert code == 1 and "not Huber's loss" in one_line(err)
+    assert 'the mean absolute error' in err
+    code, out, err = watched(capsys, path, *SMALL)  # nothing asked: a label
+    assert code == 0 and 'loss: the mean absolute error' in out
 
 
-def test_epochs_typed_into_one_script_show_per_column(tmp_path, monkeypatch,
-                                                      capsys):
-    copies(tmp_path, monkeypatch, 'scratch',
-           ('num_epochs = args.num_epochs', 'num_epochs = 5'),
-           ('batch_size = args.batch_size', 'batch_size = 1000'))
-    code, summary, out, _ = compared(capsys, '--num-examples', '200')
-    assert code == 0
-    assert ('# scratch: 200 examples, 5 epochs of 1 steps (batch 1000); '
-            'concise: 200 examples, 3 epochs of 20 steps (batch 10)') in out
+@pytest.mark.parametrize('typed,setting,says', [
+    (('num_epochs = args.num_epochs', 'num_epochs = 5'), 'num-epochs',
+     '5 epochs, not --num-epochs 1'),
+    (('batch_size = args.batch_size', 'batch_size = 10'), 'batch-size',
+     'not the 1 of --batch-size 100'),
+    (('lr = args.lr', 'lr = 0.03'), 'lr', 'lr 0.03, not --lr 1'),
+    (('w = torch.normal(0, args.init_std', 'w = torch.normal(0, 0.01'),
+     'init-std', 'not drawn with --init-std 0'),
+])
+def test_a_number_typed_into_the_script_fails_the_sweeps_rows(
+        tmp_path, monkeypatch, capsys, typed, setting, says):
+    copy(tmp_path, 'scratch', typed)
+    monkeypatch.setattr(runner, 'ROOT', str(tmp_path))
+    values = {'num-epochs': '1,5', 'batch-size': '100,10', 'lr': '1,0.03',
+              'init-std': '0,0.01'}[setting]
+    argv = [setting, '--values', values, '--impl', 'scratch', '--json']
+    assert sweep.main(argv + SMALL) == 0
+    out = capsys.readouterr().out
+    rows = json.loads(out.splitlines()[-1])
+    assert says in rows[0]['failed'] and 'typed into the script' in out
+    assert 'failed' not in rows[1] and rows[1]['impl'] == 'scratch'
+
+
+def test_compare_fails_where_a_run_is_not_what_its_flags_asked(
+        tmp_path, capsys):
+    paths = pair(tmp_path, 'concise', ('lr=args.lr', 'lr=0.03'))
+    code = compare.main([*paths, '--lr', '0.1', '--repeats', '1', *SMALL])
+    assert code == 1
+    assert 'lr 0.03, not --lr 0.1' in one_line(capsys.readouterr().err)
+
+
+def test_an_extra_printed_line_never_shifts_a_table(tmp_path, capsys):
+    paths = pair(tmp_path, 'scratch', (
+        'timer = Timer()\n', "timer = Timer()\nprint('epoch 0, loss 1.0')\n"
+        "print('epoch 2 of 3, loss so far')\n"))
+    code = compare.main([*paths, '--repeats', '1', '--json', *SMALL])
+    out = capsys.readouterr().out
+    summary = json.loads(out.splitlines()[-1])
+    book = runner.run('scratch', SMALL).loss_per_epoch
+    assert code == 0 and summary['scratch']['loss_per_epoch'] == book
     rows = [line.split() for line in out.splitlines()
             if line[:5].strip().isdigit()]
-    assert [len(row) for row in rows] == [5, 5, 5, 3, 3]  # blanks: none
-    assert 'the two ran different epochs' in out
-    assert summary['scratch']['steps_per_epoch'] == [1] * 5
+    assert [float(row[1]) for row in rows] == book
 
 
-def test_a_bug_under_compare_keeps_its_traceback_and_the_plot_its_file(
+def test_what_the_runner_cannot_see_it_says(tmp_path, capsys):
+    path = copy(tmp_path, 'scratch', ('net = linreg\n', 'net = linreg\nlr = '
+                                      'str(lr)\nrate = float(lr)\n'),
+                ('sgd([w, b], lr, batch_size)', 'sgd([w, b], rate, '
+                                                'batch_size)'))
+    code, out, err = watched(capsys, path, *SMALL)
+    assert code == 0 and 'lr not seen' in out.splitlines()[-1]
+
+
+# -- the Timer, checked -------------------------------------------------------
+
+LOOP = ('    timer.start()\n    for X, y in data_iter(batch_size, features, '
+        'labels):\n')
+
+
+@pytest.mark.parametrize('edits,says', [
+    ([('        l = loss(net(X', '        timer.start()\n        l = loss('
+                                  'net(X')],
+     'Timer.start() again before a stop() of the start() at line'),
+    ([('    timer.stop()\n', '')], 'Timer.start() again before a stop()'),
+    ([('    timer.start()\n', '')], 'Timer.stop() without a start()'),
+    ([('    timer.start()\n', ''), ('    timer.stop()\n', ''),
+      ('timer = Timer()\n', 'timer = Timer()\ntimer.start()\n')],
+     'the Timer started here is never stopped'),
+])
+def test_a_misused_timer_is_one_line_naming_its_line(tmp_path, capsys,
+                                                     edits, says):
+    code, out, err = watched(capsys, copy(tmp_path, 'scratch', *edits),
+                             *SMALL)
+    assert code == 1 and says in one_line(err)
+    assert 'linreg_scratch.py' in err
+
+
+@pytest.mark.parametrize('edits,timed', [
+    ([('    timer.start()\n', ''), ('    timer.stop()\n', ''),
+      ('timer = Timer()\n', 'timer = Timer()\ntimer.start()\n'),
+      ("\n# %%\nif args.lang", "timer.stop()\n\n# %%\nif args.lang")],
+     'once, start() at line 137 to stop() at line 147: all 3 epochs'),
+    ([('    timer.start()\n', ''), ('    timer.stop()\n', ''),
+      ('        sgd([w, b]', '        timer.start()\n        sgd([w, b]'),
+      ('  # Update parameters using their gradient\n',
+       '  # Update parameters using their gradient\n        timer.stop()\n')],
+     'each step alone, start() at line 142 to stop() at line 144 first: '
+     'not the time between steps'),
+    ([('timer = Timer()\n', 'timer = Timer(); timer.times = [0.0]\n'),
+      ('    timer.start()\n', ''), ('    timer.stop()\n', '')],
+     'nothing: the script starts no Timer'),
+])
+def test_a_timer_around_something_else_is_said_so(tmp_path, capsys, edits,
+                                                  timed):
+    code, out, err = watched(capsys, copy(tmp_path, 'scratch', *edits),
+                             *SMALL, '--json')
+    result = json.loads(out.splitlines()[-1])
+    assert code == 0 and result['timed'] == timed
+    assert result['steps_per_epoch'][1:] == [10, 10]
+    assert result['epoch_seconds'] is None
+
+
+# -- never a traceback from bench/ --------------------------------------------
+
+@pytest.mark.parametrize('edit,code,says', [
+    (('net = nn.Sequential', 'model = nn.Sequential'), 1,
+     "has no `net`"),
+    (('timer = Timer()\n', 'timer = Timer()\nsys.exit(0)\n'), 1,
+     'ended early, at line 93 (sys.exit(0)), after 0 epochs'),
+    (('timer = Timer()\n', "timer = Timer()\ninput('go on? ')\n"), 1,
+     'input() waits for the keyboard'),
+    (("print(f'epoch {epoch + 1}, loss {l:f}')",
+      "print(f'Epoch {epoch + 1}: {l:f}')"), 1,
+     'printed no line `epoch N, loss X`'),
+])
+def test_a_script_that_runs_alone_is_one_line_under_a_runner(
+        tmp_path, capsys, edit, code, says):
+    path = copy(tmp_path, 'concise', edit)
+    if 'model' in edit[1]:  # renamed everywhere: it runs alone
+        text = Path(path).read_text(encoding='utf-8')
+        Path(path).write_text(re.sub(r'\bnet\b', 'model', text))
+    found, out, err = watched(capsys, path, *SMALL)
+    assert found == code and says in one_line(err)
+
+
+def test_files_that_are_no_chapter_script_are_one_line(tmp_path, capsys):
+    (tmp_path / 'book.ipynb').write_text('{}')
+    (tmp_path / 'data.py').write_bytes(b'\x89PNG\x00\xff')
+    for path, code, says in [
+            (ROOT / 'exercises' / 'ohm.py', 1, 'has no `features`'),
+            (tmp_path / 'book.ipynb', 2, 'is a notebook'),
+            (tmp_path / 'data.py', 2, 'not a Python script')]:
+        found, out, err = watched(capsys, str(path))
+        assert found == code and says in one_line(err)
+
+
+@pytest.mark.parametrize('module', ['d2l', 'torch'])
+def test_a_module_beside_the_script_that_hides_the_books_is_one_line(
+        tmp_path, capsys, module):
+    path = copy(tmp_path, 'scratch')
+    (tmp_path / f'{module}.py').write_text('')
+    code, out, err = watched(capsys, path)
+    assert code == 2 and f'{module}.py hides the {module} package' in \
+        one_line(err)
+
+
+def test_a_bad_flag_is_refused_before_training_without_cell_markers(
+        tmp_path, capsys):
+    text = (ROOT / 'linreg_scratch.py').read_text(encoding='utf-8')
+    path = copy(tmp_path, 'scratch', *[(line + '\n', '') for line in set(
+        text.splitlines()) if line.startswith('# %%')])
+    assert '# %%' not in Path(path).read_text(encoding='utf-8')
+    code, out, err = watched(capsys, path, '--lr', '-1')
+    assert code == 2 and 'must be above 0' in one_line(err)
+    assert 'epoch' not in out and 'features:' not in out
+
+
+def test_a_plot_goes_where_it_was_asked_though_the_script_moves(
         tmp_path, monkeypatch, capsys):
-    copies(tmp_path, monkeypatch, 'scratch',
-           ('l.sum().backward()', 'l.backward()'))
+    paths = pair(tmp_path, 'scratch', ('timer = Timer()\n', 'timer = Timer()'
+                                       '\nos.chdir(os.path.expanduser("~"))\n'))
+    monkeypatch.chdir(tmp_path)
+    assert compare.main([*paths, '--plot', 'q.png', '--repeats', '1',
+                         *SMALL]) == 0
+    assert (tmp_path / 'q.png').read_bytes()[:4] == b'\x89PNG'
+    assert f'wrote {tmp_path / "q.png"}' in capsys.readouterr().out
+
+
+def test_ctrl_c_in_a_sweep_leaves_its_plot_file_as_it_was(
+        tmp_path, monkeypatch, capsys):
     keep = tmp_path / 'keep.png'
     keep.write_bytes(b'kept')
-    assert compare.main(['--plot', str(keep)]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith('Traceback') and '    l.backward()\n' in err
-    assert 'compare.py' not in err and 'runner.py' not in err
-    assert err.splitlines()[-1].startswith(
-        'linreg_scratch.py: hint: `backward` needs a scalar')
+    execute, calls = runner.execute, []
+
+    def interrupted_at_the_third_run(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt()
+        return execute(*args, **kwargs)
+    monkeypatch.setattr(runner, 'execute', interrupted_at_the_third_run)
+    assert sweep.main(['lr', '--values', '0.03,0.1', '--plot', str(keep),
+                       *SMALL]) == 130
     assert keep.read_bytes() == b'kept'
+    assert list(tmp_path.iterdir()) == [keep]
 
 
-def test_a_bug_under_sweep_keeps_its_traceback(tmp_path, monkeypatch,
-                                              capsys):
-    import sweep
-    copies(tmp_path, monkeypatch, 'concise',
-           ('l = loss(net(X), y)', 'l = nn.MSELoss(net(X), y)'))
-    assert sweep.main(['lr', '--values', '0.03', '--impl', 'concise']) == 1
-    err = capsys.readouterr().err
-    assert err.startswith('Traceback') and 'sweep.py' not in err
-    assert '    l = nn.MSELoss(net(X), y)\n' in err
-    assert err.splitlines()[-1].startswith(
-        'linreg_concise.py: hint: `nn.MSELoss()` makes a loss function')
+# -- the learner's own pair -----------------------------------------------------
+
+def test_a_pair_typed_along_the_chapter_has_its_four_artefacts_named(
+        tmp_path, capsys):
+    """tests/typed_along: the chapter typed by hand, own names, no seed,
+    the book's 3.1 Timer: compared as typed, each artefact named."""
+    code = compare.main([str(TYPED / 'scratch.py'),
+                         str(TYPED / 'concise.py'), '--repeats', '2',
+                         '--json'])
+    *out, last = capsys.readouterr().out.splitlines()
+    out, summary = '\n'.join(out), json.loads(last)
+    assert code == 0
+    # different data: the runner's seed, a shown edit; the same data then
+    assert out.count('(seeded by the runner: the script sets no seed)') == 2
+    assert 'same data in both: yes' in out
+    # the 1/2 in one loss and not the other, read from what they printed
+    assert [summary[k]['loss'] for k in ('scratch', 'concise')] == [
+        'half', 'mse']
+    assert 'printed loss / MSE: scratch 0.50, concise 1.00' in out
+    # twice the step at the same lr, the lr read from what ran
+    assert 'At the same lr, 0.03' in out and 'concise steps twice' in out
+    # what each Timer timed: the data generation and every epoch, once
+    for name, (start, stop) in (('scratch', (6, 61)), ('concise', (7, 34))):
+        assert summary[name]['timed'] == (
+            f'once, Timer() at line {start} to stop() at line {stop}: the '
+            'data generation and all 3 epochs')
+    assert 'not the training alone: what each Timer timed' in out
+    assert summary['scratch']['flags'] == {}
 
 
-@pytest.mark.parametrize('name', ['scratch', 'concise'])
-def test_every_time_is_the_scripts_timer(monkeypatch, capsys, name):
-    """Timer.stop adds a known 7 s: the script's line, the JSON and
-    compare.sh's rows all carry it."""
-    stop = timer.Timer.stop
-
-    def slow_stop(self):
-        self.tik -= 7.0
-        return stop(self)
-    monkeypatch.setattr(timer.Timer, 'stop', slow_stop)
-    assert bench.main([runner.script_file(name), '--num-epochs', '2',
-                       '--json']) == 0
-    lines = capsys.readouterr().out.splitlines()
-    seconds = float(lines[-3].split()[0])
-    assert 14 < seconds < 15 and lines[-3].endswith(
-        'sec training, 2 epochs (imports and data generation excluded)')
-    assert 14 < json.loads(lines[-1])['train_seconds'] < 15
-    if name == 'concise':
-        assert compare.main(['--num-examples', '50', '--repeats', '1']) == 0
-        median = capsys.readouterr().out.split('per epoch, median (range)')
-        assert all(7000 < float(v) < 7500 for v in median[1].split()[::3][:2])
-
-
-@pytest.mark.parametrize('name,lr', [('scratch', '3'), ('concise', '1')])
-def test_divergence_shows_every_epoch_then_one_line(capsys, name, lr):
-    assert bench.main([runner.script_file(name), '--lr', lr]) == 1
-    out, err = capsys.readouterr()
-    epochs = [line for line in out.splitlines() if line.startswith('epoch')]
-    assert len(epochs) == 3 and 'error in estimating b:' in out
-    assert 'epoch 1' in err and 'try a smaller learning rate' in err
-    assert len(err.strip().splitlines()) == 1 and 'Traceback' not in err
+def test_the_learners_own_timer_is_the_one_that_runs(tmp_path, monkeypatch,
+                                                    capsys):
+    """A timer.py on the script's path that adds 7 s to every interval:
+    the script's line, the JSON and compare.sh's rows all carry it."""
+    slow = (TYPED / 'timer.py').read_text().replace(
+        'self.times.append(time.time() - self.tik)',
+        'self.times.append(time.time() - self.tik + 7)')
+    (tmp_path / 'timer.py').write_text(slow)
+    folder = tmp_path / 'mine'
+    folder.mkdir()
+    for name in ('scratch', 'concise'):
+        text = (TYPED / f'{name}.py').read_text()
+        (folder / f'{name}.py').write_text(
+            'import sys\nsys.path.append("..")\n' + text)
+    pairs = [str(folder / 'scratch.py'), str(folder / 'concise.py')]
+    monkeypatch.chdir(folder)  # where ".." is the parent, as typed
+    assert compare.main([*pairs, '--repeats', '1', '--json']) == 0
+    out = capsys.readouterr().out
+    summary = json.loads(out.splitlines()[-1])
+    for name in ('scratch', 'concise'):
+        assert 7 < summary[name]['timer_seconds'][0] < 8
+        assert 7 < summary['timing'][name]['median'] < 8
+    assert 'Timer() at line 8' in summary['scratch']['timed']
 
 
-def test_an_outlier_that_overflows_is_blamed_on_the_outlier(capsys):
-    assert bench.main([runner.script_file('scratch'), '--outlier', '1e20',
-                       '--init-std', '0', '--json']) == 1
-    out, err = capsys.readouterr()
-    assert '--outlier' in err and 'init' not in err
-    result = json.loads(out.splitlines()[-1])  # strict JSON: null
-    assert result['diverged_at_epoch'] == 1 and result['mse'] is None
+def test_a_flag_that_a_script_without_a_parser_cannot_take_is_refused(
+        capsys):
+    code = compare.main([str(TYPED / 'scratch.py'), str(TYPED /
+                                                        'concise.py'),
+                         '--lr', '1'])
+    assert code == 2
+    assert 'scratch.py takes no flags' in one_line(capsys.readouterr().err)
 
+
+# -- what the runners read, and how they watch --------------------------------
 
 def test_the_watch_reads_nothing_while_the_timer_runs(monkeypatch):
     """Its reads come before `start` reads the clock and after `stop` has:
     nothing of it is timed."""
+    import time
     from bench import watch
     events = []
-    monkeypatch.setattr(timer, 'synchronizer',  # called before each reading
-                        lambda device: lambda: events.append('clock'))
-    for name in ('started', 'stopped'):
+    clock = time.perf_counter
+    monkeypatch.setattr(time, 'perf_counter',
+                        lambda: events.append('clock') or clock())
+    for name in ('started', 'stopped', 'printed', 'begin'):
         method = getattr(watch.Watch, name)
-        monkeypatch.setattr(watch.Watch, name, lambda self, method=method: (
-            events.append('watch'), method(self)))
-    run('concise', '--num-epochs', '2', '--num-examples', '50')
-    assert events == ['watch', 'clock', 'clock', 'watch'] * 2
+        monkeypatch.setattr(watch.Watch, name, lambda self, *args, m=method: (
+            events.append('watch'), m(self, *args))[1])
+    runner.run('concise', ['--num-epochs', '2', '--num-examples', '50'])
+    timed = ''.join('c' if e == 'clock' else 'w' for e in events)
+    assert 'cwc' not in timed and timed.count('c') == 4
 
 
 def test_the_watch_counts_the_steps_each_epoch_took():
-    result = run('scratch', '--num-examples', '95', '--batch-size', '10')
+    result = runner.run('scratch', ['--num-examples', '95'])
     assert result.steps_per_epoch == [10, 10, 10]
-    assert len(result.epoch_seconds) == 3
+    assert result.batch_size == 10 and result.lr == 0.03
+    assert result.optimizer == 'its own `sgd`'
+    concise = runner.run('concise', ['--num-examples', '95', '--lr', '0.1'])
+    assert concise.optimizer == 'torch.optim.SGD' and concise.lr == 0.1
 
 
-@pytest.mark.check
-@pytest.mark.background
-def test_run_in_ipython_is_the_plain_script():
-    from commands import finished
-    code, out, err = finished('%run')
-    assert 'Traceback' not in out + err
-    assert 'epoch 3, loss inf' in out  # --lr 1 took effect
+@pytest.mark.parametrize('name,lr', [('scratch', '3'), ('concise', '1')])
+def test_divergence_shows_every_epoch_then_one_line(capsys, name, lr):
+    code, out, err = watched(capsys, runner.script_file(name), '--lr', lr)
+    epochs = [line for line in out.splitlines() if line.startswith('epoch')]
+    assert code == 1 and len(epochs) == 3
+    assert 'error in estimating b:' in out
+    assert 'epoch 1' in err and 'try a smaller learning rate' in one_line(err)
+
+
+def test_an_outlier_that_overflows_is_blamed_on_the_outlier(capsys):
+    code, out, err = watched(capsys, runner.script_file('scratch'),
+                             '--outlier', '1e20', '--init-std', '0', '--json')
+    assert code == 1 and '--outlier' in err and 'init' not in err
+    result = json.loads(out.splitlines()[-1])  # strict JSON: null
+    assert result['diverged_at_epoch'] == 1 and result['mse'] is None
+
+
+def test_each_loss_is_told_apart_by_what_it_prints():
+    kinds = {}
+    for name in ('scratch', 'concise'):
+        for loss in ('squared', 'huber', 'abs'):
+            run = runner.run(name, ['--loss', loss, *SMALL])
+            kinds[name, loss] = run.loss
+    assert kinds == {('scratch', 'squared'): 'half',
+                     ('concise', 'squared'): 'mse',
+                     ('scratch', 'huber'): 'huber', ('concise', 'huber'):
+                     'huber', ('scratch', 'abs'): 'abs',
+                     ('concise', 'abs'): 'abs'}
+    total = runner.run('concise', ['--reduction', 'sum', '--lr', '0.003'])
+    assert total.loss == 'sum'
+    assert set(contract.LOSSES) >= set(kinds.values()) | {'sum'}
