@@ -26,23 +26,16 @@ GRIDS = {
 }
 
 
-def loss(text):
-    """An argparse type: one of the losses."""
-    if text not in GRIDS['loss']:
-        raise argparse.ArgumentTypeError(f'{text!r} is not a loss here')
-    return text
-
-
-KINDS = {'lr': flags.positive_float, 'init-std': flags.number(float, low=0),
-         'loss': loss}
+KINDS = {'lr': flags.number(float, 0), 'init-std': flags.number(float, 0),
+         'loss': str}  # each value of a setting, as argparse takes it
 
 
 def parse_args(argv=None):
     """The sweep's flags; the others go to the scripts, before or after."""
+    grids = ' '.join(f'{name} grid: {grid}.' for name, grid in GRIDS.items())
     parser = flags.Parser(
         prog=PROG, usage=f'{PROG} {{{",".join(GRIDS)}}} [options]',
-        description='Sweep a number of the book\'s, or the loss. '
-                    + ' '.join(f'{k} grid: {v}.' for k, v in GRIDS.items()),
+        description=f"Sweep a number of the book's, or the loss. {grids}",
         epilog='Every other flag (`python linreg_concise.py --help` lists '
                'them) goes to the scripts unchanged.')
     parser.add_argument('--impl', choices=['both', 'scratch', 'concise'],
@@ -58,7 +51,6 @@ def parse_args(argv=None):
     settings = [arg for arg in argv if arg in GRIDS]
     args, rest = parser.parse_known_args(
         [arg for arg in argv if arg not in GRIDS])
-    flags.check_edits(parser, args)
     if len(settings) != 1:
         parser.error(f'name one setting to sweep: {", ".join(GRIDS)}')
     args.setting = settings[0]
@@ -73,7 +65,7 @@ def parse_args(argv=None):
 
 def values(parser, args):
     """The swept values: --values, else the setting's grid."""
-    kind = KINDS.get(args.setting, flags.positive_int)
+    kind = KINDS.get(args.setting, flags.number(int, 1))
     if args.values is None:
         return list(GRIDS[args.setting])
     try:
@@ -81,15 +73,14 @@ def values(parser, args):
                  if v.strip()]
     except argparse.ArgumentTypeError as error:
         parser.error(f'argument --values: {error}')
-    if not found:
-        parser.error('argument --values: no values')
+    losses = [value for value in found if kind is str]
+    if not found or not set(losses) <= set(GRIDS['loss']):
+        parser.error(f'argument --values: not values of {args.setting}')
     return found
 
 
 def points(args, rest):
-    """(value, script) of each point, in order: each script loaded with
-    its value, as a flag or as an edit; `Refused` before any run for an
-    edit that none takes."""
+    """(value, script, options) of each point, its value a flag or an edit."""
     found = []
     for value in args.values:
         if args.setting == 'loss':
@@ -104,8 +95,7 @@ def points(args, rest):
 
 
 def sweep(args, rest, rows):
-    """Append to `rows` a row per point and script, and lstsq's, so that
-    Ctrl-C keeps what is done; a failed or diverged point is a row too."""
+    """Append a row per point and script, and lstsq's: Ctrl-C keeps them."""
     for value, script, options in points(args, rest):
         impl = edits.impl(script.source)
         try:
@@ -141,9 +131,9 @@ class Point:
     @classmethod
     def of(cls, impl, value, fit, **more):
         """The row of a run's fields (or lstsq's) at `value`."""
-        return cls(impl, value, mse=fit['mse'],
-                   w_error=max(abs(e) for e in fit['w_error']),
-                   b_error=max(abs(e) for e in fit['b_error']), **more)
+        w_error = max(abs(e) for e in fit['w_error'])
+        b_error = max(abs(e) for e in fit['b_error'])
+        return cls(impl, value, fit['mse'], w_error, b_error, **more)
 
     def results(self, setting):
         """What --json prints: the value under the setting's name."""
@@ -174,7 +164,6 @@ def main(argv=None):
 
 def run_sweep(argv):
     args, rest = parse_args(argv)
-    args.device = runner.resolve_device(args.device)  # before any point
     rows, args.edits = [], []  # the edits as the runs show them
     try:
         sweep(args, rest, rows)
@@ -185,8 +174,7 @@ def run_sweep(argv):
 
 
 def finish(rows, args, interrupted=False):
-    """Print the edits, the table, the plot (not after Ctrl-C: it would
-    replace a file by part of a figure) and the JSON of the rows."""
+    """Print the edits, the table, the plot (not after Ctrl-C), the JSON."""
     edits.print_edits(args.edits)
     report(rows, args.setting)
     status = draw(rows, args) if args.plot and not interrupted else 0

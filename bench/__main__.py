@@ -2,9 +2,8 @@
 
     python -m bench linreg_concise.py --loss huber --json
 
-The edits the flags make, what the script prints, a line of what ran, the
-JSON if asked; a run that diverged says where (exit 1).
-"""
+Its edits, what it prints, a line of what ran, the JSON if asked; a run
+that diverged says where (exit 1)."""
 import math
 import os
 import sys
@@ -17,8 +16,8 @@ PROG = 'python -m bench'
 def parse_args(argv):
     parser = flags.Parser(
         prog=PROG, description='Run one script (linreg_scratch.py, '
-        'linreg_concise.py, a copy of either, or your own), watched: what '
-        'ran, the JSON, the edits that the flags below make.',
+        'linreg_concise.py, a copy, or your own), watched: what ran, the '
+        'JSON, the edits that the flags below make.',
         epilog='Every other flag goes to the script (`python '
                'linreg_concise.py --help` lists them).')
     parser.add_argument('script', help='the script file to run')
@@ -26,30 +25,28 @@ def parse_args(argv):
                         help='end with one line of JSON holding the results')
     flags.add_edits(parser)
     options, rest = parser.parse_known_args(argv)
-    flags.check_edits(parser, options)
     if not os.path.isfile(options.script):
         parser.error(f'argument script: no file {options.script!r}')
     return options, rest
 
 
 def divergence(run, options):
-    """The line for a run that diverged: where, and what caused it."""
-    initial = run.initial_mse
-    line = (f'diverged: the loss grew past where it started at epoch '
-            f'{run.diverged_at_epoch} (MSE {initial:.3g} -> {run.mse:.3g})')
-    if math.isfinite(initial):
-        return line + '; try a smaller learning rate'
-    if options.outlier is not None:
-        return (line + f'; the labels (--outlier {options.outlier:g}) '
-                'overflow float32 from the start: try a smaller --outlier')
-    return (line + '; the initial weights overflow float32 from the start: '
-            'try a smaller --init-std')
+    """The line for a run that diverged: where, and what to try."""
+    cause = '--init-std'  # where the start overflows float32: the labels
+    if math.isfinite(run.initial_mse):
+        cause = 'learning rate'
+    elif options.outlier is not None:
+        cause = '--outlier'
+    return (f'diverged: the loss grew past where it started at epoch '
+            f'{run.diverged_at_epoch} (MSE {run.initial_mse:.3g} -> '
+            f'{run.mse:.3g}); try a smaller {cause}')
 
 
 def ran(run):
-    """The line of what ran: each figure read from the run."""
-    parts = [run.what_ran(), f'loss: {contract.LOSSES.get(run.loss, "not seen")}',
-            f'Timer: {run.timed}', f'data sha256 {run.data_sha256[:12]}']
+    """The line of what ran, each figure read from the run."""
+    parts = [run.what_ran(), 'loss: ' + contract.LOSSES.get(run.loss,
+                                                            'not seen'),
+             f'Timer: {run.timed}']
     if run.flags:
         parts.append(f'flags: {flags.as_typed(run.flags)}')
     return f'# {os.path.basename(run.script)} ran: ' + '; '.join(parts)
@@ -59,7 +56,6 @@ def watched(argv):
     """Run the script, shown as it runs, then what the watch saw."""
     options, rest = parse_args(argv)
     from bench import runner
-    options.device = runner.resolve_device(options.device)
     script, = runner.load_all([options.script], rest, options)
     edits.print_edits(script.edit_lines())
     run = runner.execute(script, options, echo=True)

@@ -1,8 +1,6 @@
-"""What the runners read of a script they watch, in one place: for each
-thing they report, where they read it in the run, and what they do where
-the script lacks it. No other module reads a script's names. The section
-"What a watched script must have" of docs/reference.md is `table()`, and a
-test keeps the two equal."""
+"""What the runners read of a script, in one place: where in the run, and
+what they do where it lacks that. No other module reads a script's names;
+`table()` is docs/reference.md's "What a watched script must have"."""
 import math
 import re
 
@@ -10,28 +8,27 @@ from bench.faults import Failed, Refused
 
 CONTRACT = [
     ('the data', '`features` and `labels`, drawn with `true_w` and '
-     '`true_b`', 'stops: no `features` (say)'),
+     '`true_b`', 'stops, naming the one missing'),
     ('the parameters', "`net`'s, where `net` is an `nn.Module`, else the "
-     'tensors `w` and `b`', 'stops: no `net`, nor `w` and `b`'),
+     'tensors `w` and `b`', 'stops'),
     ('the epochs and their losses', 'each line the script prints as '
-     '`epoch N, loss X`; the parameters as it is printed',
-     'stops: no such line; any other line is not read'),
-    ('the steps', 'the in-place updates of the parameters (their '
-     '`_version`) from the first `Timer.start()` or `backward()`',
-     'says "not seen"'),
+     '`epoch N, loss X` (N from 1), and the parameters then',
+     'stops; any other line is not read'),
+    ('the steps', 'the in-place updates of the parameters since the first '
+     '`Timer.start()` or `backward()`', 'says "not seen"'),
     ('the batch size', '`batch_size`, where each epoch took '
      '`ceil(examples / batch_size)` steps', 'says "not seen"'),
-    ('the learning rate', "the `torch.optim` optimizer's `lr`, else `lr`",
+    ('the learning rate', "a `torch.optim` optimizer's `lr`, else `lr`",
      'says "not seen"'),
-    ('the loss', 'the printed losses, each matched against the losses the '
+    ('the loss', 'the printed losses, matched against each loss the '
      "runners know at that epoch's parameters", 'says "not seen"'),
-    ('the times', "each call of the script's `Timer` (from its own `timer` "
-     'module, or `d2l.Timer`), with its line', 'stops: never started or '
-     'stopped, started twice, stopped without a start'),
+    ('the times', "each `start()` and `stop()` of the script's Timer (its "
+     'own `timer` module\'s, or `d2l.Timer`), and their lines',
+     'says "nothing"; stops at a misuse'),
     ('the flags', "what the script's own `parse_args()` parsed",
      'takes no flags'),
-    ('the seed', 'the `torch.manual_seed` line of the script',
-     'seeds the line `features, labels = ...` (a given edit)'),
+    ('the seed', "the script's `torch.manual_seed`", 'seeds the line '
+     '`features, labels = ...` (a shown edit)'),
 ]
 PRINTED_EPOCH = re.compile(r'epoch (\d+), loss (\S+)')
 LOSSES = {
@@ -45,17 +42,16 @@ LOSSES = {
 
 
 def table():
-    """CONTRACT as the rows of a Markdown table."""
-    rows = ['| what the runners report | where they read it in the run '
-            '| where the script lacks it, the runner |', '| --- | --- | --- |']
+    """CONTRACT as a Markdown table."""
+    rows = ['| the runners report | read in the run from | where it lacks '
+            'that, the runner |', '| --- | --- | --- |']
     rows += [f'| {what} | {where} | {lacking} |'
              for what, where, lacking in CONTRACT]
     return '\n'.join(rows)
 
 
 def lacks(file, name, what):
-    """The fault of a script without `name`, where the runners read
-    `what`."""
+    """The fault of a script without `name`, where the runners read it."""
     return Failed(f'{file} has no `{name}`, where the runners read {what} '
                   '(docs/reference.md: what a watched script must have)')
 
@@ -74,8 +70,7 @@ def drawn(ns):
 
 
 def parameters(ns):
-    """[weight, bias]: `net`'s, else `w` and `b`; None where neither is
-    there."""
+    """[weight, bias]: `net`'s, else `w` and `b`; None where neither is."""
     import torch
     net = ns.get('net')
     if isinstance(net, torch.nn.Module):
@@ -86,16 +81,8 @@ def parameters(ns):
     return None
 
 
-def impl(ns):
-    """'concise' where `net` is an `nn.Module`, else 'scratch'."""
-    import torch
-    return 'concise' if isinstance(ns.get('net'), torch.nn.Module) \
-        else 'scratch'
-
-
 def learning_rate(ns):
-    """(lr, optimizer): a `torch.optim` optimizer's, else `lr` and the
-    script's own `sgd`; None for what is not there."""
+    """(lr, optimizer): an optimizer's, else `lr` and the script's `sgd`."""
     import torch
     for value in ns.values():
         if isinstance(value, torch.optim.Optimizer):
@@ -104,7 +91,7 @@ def learning_rate(ns):
     lr = ns.get('lr')
     if not isinstance(lr, (int, float)):
         lr = None
-    return lr, ('its own `sgd`' if callable(ns.get('sgd')) else None)
+    return lr, 'its own `sgd`' if callable(ns.get('sgd')) else None
 
 
 def batch_size(ns, examples, steps):
@@ -117,52 +104,49 @@ def batch_size(ns, examples, steps):
     return None
 
 
-def loss_values(error, beta):
-    """What each loss the runners know is on the residuals `error`."""
+def loss_values(error):
+    """Each loss the runners know, on the residuals `error`."""
     import torch
-    e = error.double().reshape(-1)
-    huber = torch.where(e.abs() < beta, e ** 2 / (2 * beta),
-                        e.abs() - beta / 2)
-    return {'half': (e ** 2 / 2).mean(), 'mse': (e ** 2).mean(),
-            'sum': (e ** 2).sum(), 'huber': huber.mean(),
-            'abs': e.abs().mean()}
+    size = error.double().reshape(-1).abs()
+    square = size ** 2
+    values = {'half': (square / 2).mean(), 'mse': square.mean()}
+    values['sum'], values['abs'] = square.sum(), size.mean()
+    values['huber'] = torch.where(size < 1, square / 2, size - 0.5).mean()
+    return values
 
 
-def loss_kind(printed, errors, beta, first=None):
-    """The loss (a key of LOSSES) whose value at each epoch's parameters
-    is what the script printed, `first` tried first; None where no epoch
-    printed a finite loss."""
+def loss_kind(printed, errors, first=None):
+    """The key of LOSSES that gives each finite printed loss, or None."""
     pairs = []
     for loss, error in zip(printed, errors):
-        if loss is not None and math.isfinite(loss) and error is not None:
-            pairs.append((loss, loss_values(error, beta)))
+        if math.isfinite(loss):
+            pairs.append((loss, loss_values(error)))
+    if not pairs:
+        return None
     kinds = [kind for kind in LOSSES if kind != 'other']
     for kind in [first, *kinds] if first else kinds:
-        # printed with `:f`, six decimals, from float32
-        if pairs and all(abs(loss - float(values[kind]))
-                         <= 1e-6 + 1e-5 * abs(float(values[kind]))
-                         for loss, values in pairs):
+        if all(close(loss, float(values[kind])) for loss, values in pairs):
             return kind
-    return 'other' if pairs else None
+    return 'other'
+
+
+def close(printed, value):
+    """Whether `printed` is `value` printed with `:f`, from float32."""
+    return abs(printed - value) <= 1e-6 + 1e-5 * abs(value)
 
 
 def check_args(args, options):
-    """Refuse, before anything trains, a value of the script's flags that
-    no run can use."""
+    """Refuse a value of the script's flags that no run can use."""
     given = vars(args)
     for name in ('num_examples', 'batch_size', 'lr', 'num_epochs'):
         if name in given and not given[name] > 0:  # NaN is not either
-            raise Refused(f'argument --{flag(name)}: must be above 0')
+            flag = name.replace('_', '-')
+            raise Refused(f'argument --{flag}: must be above 0')
     if not given.get('init_std', 0) >= 0:  # 0: every weight 0
         raise Refused('argument --init-std: must be at least 0')
     if options.outlier is not None and given.get('num_examples', 6) < 6:
         raise Refused('argument --outlier: labels[5] needs --num-examples '
                       '6 or more')
-
-
-def flag(name):
-    """`num_examples` as typed: `num-examples`."""
-    return name.replace('_', '-')
 
 
 def flags_given(parser, args):
@@ -176,9 +160,7 @@ def flags_given(parser, args):
 
 
 def contradictions(run, ns, args, options, loss):
-    """What ran that the script's flags or the runner's edits (`loss`:
-    the loss they make) did not ask for, each in words; [] where the run
-    did what was asked."""
+    """What ran that the flags or the edits (`loss`) did not ask for."""
     asked = vars(args) if args else {}
     found = []
     if asked.get('num_examples', run.num_examples) != run.num_examples:
@@ -189,7 +171,7 @@ def contradictions(run, ns, args, options, loss):
         found.append(f'{epochs} epochs, not --num-epochs '
                      f'{asked["num_epochs"]}')
     size = asked.get('batch_size')
-    if size and run.batch_size != size and None not in run.steps_per_epoch:
+    if size and None not in run.steps_per_epoch and run.batch_size != size:
         found.append(f'epochs of {run.steps_per_epoch} steps, not the '
                      f'{math.ceil(run.num_examples / size)} of '
                      f'--batch-size {size}')
@@ -199,7 +181,15 @@ def contradictions(run, ns, args, options, loss):
     if 'init_std' in asked and not init_fits(run, asked['init_std']):
         found.append(f'initial weights {run.initial[:-1]}, not drawn with '
                      f'--init-std {asked["init_std"]:g}')
-    return found + edit_contradictions(run, ns, options, loss)
+    if loss and run.loss not in (None, loss):
+        found.append(f'its printed loss is {LOSSES[run.loss]}, not '
+                     f'{LOSSES[loss]}: does a later line rebind `loss`?')
+    outlier = options.outlier
+    if outlier is not None and not math.isclose(  # float32's
+            float(ns['labels'][5]), outlier, rel_tol=1e-6):
+        found.append(f'labels[5] is {float(ns["labels"][5]):g}, not '
+                     f'--outlier {outlier:g}')
+    return found
 
 
 def init_fits(run, std):
@@ -208,21 +198,3 @@ def init_fits(run, std):
         return True  # not seen: nothing to contradict
     scale = max(abs(w) for w in run.initial[:-1])
     return scale == 0 if std == 0 else 0.02 * std < scale < 8 * std
-
-
-def edit_contradictions(run, ns, options, loss):
-    """What ran that the runner's edits did not ask for."""
-    found = []
-    if loss and run.loss not in (None, loss):
-        found.append(f'its printed loss is {LOSSES[run.loss]}, not '
-                     f'{LOSSES[loss]}: does a later line rebind `loss`?')
-    labels = ns.get('labels')
-    if options.outlier is not None and not math.isclose(  # float32's
-            float(labels[5]), options.outlier, rel_tol=1e-6):
-        found.append(f'labels[5] is {float(labels[5]):g}, not --outlier '
-                     f'{options.outlier:g}')
-    params = parameters(ns)
-    if params and params[0].device.type != options.device:
-        found.append(f'the parameters on {params[0].device}, not '
-                     f'--device {options.device}')
-    return found

@@ -1,19 +1,15 @@
-"""How the runners (compare.sh, sweep.py, `python -m bench`) end: each
-fault a user meets is one line and an exit status (2, bad input; 1, a run
-that failed; 130, Ctrl-C), `| head` ends quietly, and no file is replaced
-by a half-written one. A bug in a line the learner edited keeps Python's
-traceback, and a classic mistake a hint. The rarer faults (a full disk, a
-stdout that cannot encode, SIGTERM, SIGHUP) end as Python ends them.
-"""
-# Imported first of all, so that Ctrl-C is one line as soon as can be:
-# what else it needs is imported where it is used
+"""How the runners end: a fault a user meets in one line (2: bad input; 1:
+a run failed; 130: Ctrl-C), `| head` quietly, no file half-written, a
+bug's traceback with a hint; rarer faults as Python ends them."""
+# Imported first, for Ctrl-C's one line: the rest is imported where used
+import functools
 import os
 import signal
 import sys
 
 INTERRUPTED = 130
 OUT_OF_MEMORY = 'out of memory; try a smaller --num-examples'
-# What the scripts import that `make setup` installs, and d2l imports
+# What `make setup` installs that the scripts and d2l import
 SET_UP = ('torch', 'torchvision', 'd2l', 'numpy', 'matplotlib',
           'matplotlib_inline', 'pandas', 'requests', 'scipy')
 
@@ -33,36 +29,33 @@ def say(prog, line):
     print(f'{prog}: {line}', file=sys.stderr, flush=True)
 
 
-def stop_at_once(prog):
-    """Until `interruptible`, Ctrl-C ends the program at once, raising
-    nothing into the imports (pybind11 aborts on it, matplotlib wraps it);
-    a Ctrl-C ignored at the start (a background job) stays ignored."""
-    def handler(signum, frame):
-        os.write(2, f'{prog}: interrupted (Ctrl-C)\n'.encode())
-        os._exit(INTERRUPTED)
+def end_now(prog, *signal_and_frame):
+    """End the program at once, in the one line of Ctrl-C."""
+    os.write(2, f'{prog}: interrupted (Ctrl-C)\n'.encode())
+    os._exit(INTERRUPTED)
+
+
+def on_ctrl_c(handler):
+    """Handle Ctrl-C, unless ignored at the start (a background job)."""
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, handler)
 
 
 def interruptible(prog):
-    """From now on Ctrl-C raises KeyboardInterrupt, so that a runner keeps
-    what it finished and removes its temporary files; one raised inside a
-    finalizer, which Python would print and go on from, ends at once."""
-    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    """From now on Ctrl-C raises, so that a runner keeps what it did."""
+    on_ctrl_c(signal.default_int_handler)
 
     def unraisable(info):
         if isinstance(info.exc_value, KeyboardInterrupt):
-            os.write(2, f'{prog}: interrupted (Ctrl-C)\n'.encode())
-            os._exit(INTERRUPTED)
+            end_now(prog)
         sys.__unraisablehook__(info)
     sys.unraisablehook = unraisable
 
 
 def main(prog, work, argv):
-    """The runners' one prologue: `work(argv)`'s exit status, each fault
-    that a user meets as one line and a status."""
-    stop_at_once(prog)
+    """The runners' one prologue: `work(argv)`'s exit status, or a fault's.
+    Till `interruptible`, Ctrl-C ends at once, raising nothing in imports."""
+    on_ctrl_c(functools.partial(end_now, prog))
     try:
         return work(argv)
     except KeyboardInterrupt:
@@ -79,8 +72,7 @@ def main(prog, work, argv):
 
 
 def fault(prog, error):
-    """Print the line that `error` ends in and return the exit status;
-    None for a bug in the harness, which keeps its traceback."""
+    """Print `error`'s line and return its status; None for our bug."""
     if out_of_memory(error):
         say(prog, f'error: {OUT_OF_MEMORY}')
         return 1
@@ -88,9 +80,9 @@ def fault(prog, error):
         say(prog, f'error: {error}')
         return error.status
     if not_set_up(error):
-        say(prog, f'error: no module {error.name}: this Python '
-                  f'({sys.executable}) is not set up; run `make setup` and '
-                  'use .venv/bin/python')
+        name = error.name.split('.')[0]
+        say(prog, f'error: no module {name}: this Python ({sys.executable}) '
+                  'is not set up; run `make setup` and use .venv/bin/python')
         return 1
     if getattr(error, 'script', None):
         print_bug(error)
@@ -99,7 +91,7 @@ def fault(prog, error):
 
 
 def not_set_up(error):
-    """Whether `error` is a module missing that `make setup` installs."""
+    """Whether `error` is a module of SET_UP that is not installed."""
     import importlib.util
     name = (getattr(error, 'name', None) or '').split('.')[0]
     return isinstance(error, ImportError) and name in SET_UP and \
@@ -109,28 +101,27 @@ def not_set_up(error):
 def out_of_memory(error):
     """Whether `error` is Python's or torch's (CPU, CUDA) out of memory."""
     text = str(error)
-    return isinstance(error, MemoryError) or isinstance(
-        error, RuntimeError) and ('out of memory' in text
-                                  or "can't allocate memory" in text)
+    if isinstance(error, MemoryError):
+        return True
+    return isinstance(error, RuntimeError) and (
+        'out of memory' in text or "can't allocate memory" in text)
 
 
 def print_bug(error):
-    """The traceback of a bug in a script a runner ran, from the script's
-    first frame and without the runner's, then the hint for a classic
-    mistake."""
+    """The traceback of the script's bug, without the runner's frames."""
     import traceback
     from bench import hints
     sys.stdout.flush()
     here = os.path.dirname(os.path.abspath(__file__))
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if os.path.dirname(frame.filename) != here]
+    frames = traceback.extract_tb(error.__traceback__)
+    frames = [f for f in frames if os.path.dirname(f.filename) != here]
     while frames and frames[0].filename != error.script:
         frames.pop(0)  # the runner's own, before the script's
+    lines = traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(error), error)
     if frames:
-        print('Traceback (most recent call last):', file=sys.stderr)
-    print(''.join(traceback.format_list(frames)
-                  + traceback.format_exception_only(type(error), error)),
-          end='', file=sys.stderr)
+        lines.insert(0, 'Traceback (most recent call last):\n')
+    print(''.join(lines), end='', file=sys.stderr)
     hint = hints.hint(error)
     if hint:
         say(os.path.basename(error.script), f'hint: {hint}')
@@ -139,32 +130,21 @@ def print_bug(error):
 def write_json(value):
     """`value` as one line of strict JSON: NaN and infinity as null."""
     import json
-    print(json.dumps(strict(value)), flush=True)
-
-
-def strict(value):
-    """`value` with every NaN and infinity replaced by None."""
-    import math
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: strict(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [strict(item) for item in value]
-    return value
+    loose = json.dumps(value)  # with NaN and Infinity, which JSON has not
+    strict = json.loads(loose, parse_constant=lambda constant: None)
+    print(json.dumps(strict), flush=True)
 
 
 def replace_whole(path, write):
-    """Write `path` whole or not at all: `write(f)` fills a temporary file
-    beside it, which then takes its place."""
+    """Write `path` whole or not at all, through a temporary file."""
     import tempfile
     folder = os.path.dirname(os.path.abspath(path))
     fd, temporary = tempfile.mkstemp(suffix='.tmp', dir=folder)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         with os.fdopen(fd, 'wb') as f:
             write(f)
-        umask = os.umask(0)
-        os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except BaseException:  # Ctrl-C too: leave nothing

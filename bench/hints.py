@@ -1,6 +1,5 @@
-"""A hint for the classic mistakes of sections 3.2 and 3.3, after the
-traceback that points at the line: each is matched on the exception's type
-and message, and a bug that matches none gets the traceback alone."""
+"""A hint for the classic mistakes of sections 3.2 and 3.3, after their
+traceback, matched on the exception's type and message."""
 import traceback
 
 HINTS = [
@@ -23,8 +22,7 @@ HINTS = [
      'one `backward` per forward pass: compute the loss again, `l = '
      'loss(...)`, before each `backward`'),
 ]
-# `nn.MSELoss(net(X), y)` hands the data to the class's (size_average,
-# reduce) arguments, which test them as booleans
+# `nn.MSELoss(net(X), y)`: the data go to (size_average, reduce), booleans
 LOSS_CLASS = ('Boolean value of Tensor with more than one value is '
               'ambiguous', '_reduction.py',
               '`nn.MSELoss()` makes a loss function; call that on the data: '

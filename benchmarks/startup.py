@@ -1,6 +1,7 @@
 """Benchmark: `make test`'s suite against one `from d2l import torch`
 (target: within 5x), new processes in alternating rounds:
 `python benchmarks/startup.py --repeats 3`."""
+import argparse
 import os
 import statistics
 import subprocess
@@ -9,9 +10,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench import faults, flags  # noqa: E402
-
 SUITE = {
     'python -c "from d2l import torch"': ['-c', 'from d2l import torch'],
     'python -m pytest -q': ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'],
@@ -19,40 +17,35 @@ SUITE = {
 TARGET = 5
 
 
-def rounds(repeats):
-    """Wall seconds of each command; a command that fails gives none."""
+def wall(argv):
+    """The seconds that `python *argv` takes; it must succeed."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True,
+                   env=dict(os.environ, PYTHON=sys.executable), check=True)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--repeats', type=int, default=1)
+    repeats = parser.parse_args().repeats
     walls, order = {name: [] for name in SUITE}, list(SUITE)
     for _ in range(repeats):
         for name in order:
-            start = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, *SUITE[name]], cwd=ROOT, capture_output=True,
-                text=True, env=dict(os.environ, PYTHON=sys.executable))
-            walls[name].append(time.perf_counter() - start)
-            if done.returncode:
-                last = (done.stdout + done.stderr).strip().splitlines()[-1:]
-                raise faults.Failed(f'{name} failed (exit {done.returncode}'
-                                    f': {"".join(last)}): no figure')
+            walls[name].append(wall(SUITE[name]))
         order.reverse()
-    return walls
-
-
-def main(argv=None):
-    parser = flags.Parser(description=(__doc__ or '-').splitlines()[0])
-    parser.add_argument('--repeats', type=flags.positive_int, default=1)
-    args = parser.parse_args(argv)
-    walls = rounds(args.repeats)
-    first = next(iter(SUITE))
-    base = statistics.median(walls[first])
-    print(f'median (range) of {args.repeats} round(s):')
+    baseline = next(iter(SUITE))
+    base = statistics.median(walls[baseline])
+    print(f'median (range) of {repeats} round(s):')
     for name, times in walls.items():
         ratio = statistics.median(times) / base
+        figure = f'{ratio:.2f}x (target <= {TARGET})'
+        if name == baseline:
+            figure = '(baseline)'
         print(f'  {name:<36}{statistics.median(times):7.2f} s '
-              f'({min(times):.2f}-{max(times):.2f})'
-              + (f'  {ratio:.2f}x (target <= {TARGET})' if name != first
-                 else '  (baseline)'))
+              f'({min(times):.2f}-{max(times):.2f})  {figure}')
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(faults.guarded('startup.py', main))
+    sys.exit(main())

@@ -32,8 +32,12 @@ def status(main, argv):
 
 
 def run(name, *argv, **more):
-    """linreg_{name}.py run by the runner, quietly: its `watch.Run`."""
-    return runner.run(name, argv, **more)
+    """linreg_{name}.py run by the runner, quietly: its `watch.Run`; the
+    edits' flags among `argv` make their edits."""
+    from bench import flags
+    options, rest = flags.edits_and_rest(argv)
+    script = runner.load(runner.script_file(name), rest, options, **more)
+    return runner.execute(script, options)
 
 
 @functools.lru_cache(maxsize=None)

@@ -6,6 +6,7 @@ import statistics
 import pytest
 
 import compare
+from bench import report
 from helpers import one_line, status
 
 FAST = ['--repeats', '2']
@@ -29,7 +30,8 @@ def test_side_by_side_with_equivalence_and_lstsq(capsys):
     assert code == 0
     out = captured.out
     assert 'same data in both: yes' in out
-    assert 'printed loss / MSE: scratch 0.50, concise 1.00' in out
+    assert ('scratch prints the mean of `(y_hat - y) ** 2 / 2` (`squared_loss`'
+            '), concise the mean squared error (`nn.MSELoss()`)') in out
     assert 'sigma^2/2 = 5e-05 and' in out
     for label in ('scratch loss', 'concise MSE', 'w error', 'b error',
                   'final MSE', 'lstsq', 'per epoch, median (range)',
@@ -83,7 +85,7 @@ def test_both_diverging_is_said_as_both(capsys):
 
 
 def test_wide_cells_never_run_together():
-    line = compare.columns('per epoch, median (range)',
+    line = report.columns('per epoch, median (range)',
                            '147.2 ms (147.2-147.2)', '61.6 ms (61.6-61.6)')
     assert line.split()[-6:] == ['147.2', 'ms', '(147.2-147.2)', '61.6',
                                  'ms', '(61.6-61.6)']
@@ -92,11 +94,11 @@ def test_wide_cells_never_run_together():
 @pytest.mark.parametrize('argv,says', [
     (['--lr', 'abc'], "compare.sh: error: argument --lr: invalid float"),
     (['--lr', '0'], 'compare.sh: error: argument --lr: must be above 0'),
-    (['--huber-sigma', '2'], 'applies to --loss huber only'),
+    (['--equivalence', '--loss', 'abs'], "compares the book's losses"),
     (['--plot', 'x.txt'], 'does not end in .png'),
     (['--plot', '/no/such/folder/x.png'], 'no folder there'),
     (['--plot', 'docs'], 'does not end in .png'),
-    (['--repeats', '0'], 'is not at least 1'),
+    (['--repeats', '0'], 'is not a finite number of at least 1'),
     (['--bogus'], 'unrecognized arguments: --bogus'),
 ])
 def test_bad_flags_are_one_line_under_compare_sh(capsys, argv, says):
@@ -119,8 +121,9 @@ def test_concise_only_flags_go_to_the_concise_script_alone(capsys):
                                     '0.003', '--repeats', '1',
                                     '--num-examples', '100')
     assert code == 0
-    assert summary['concise']['flags']['--reduction'] == 'sum'
-    assert '--reduction' not in summary['scratch']['flags']
+    assert summary['concise']['edits'][0].endswith(
+        "loss = nn.MSELoss(reduction='sum')  (--reduction sum)")
+    assert summary['scratch']['edits'] == []
 
 
 def test_the_plot_shows_the_chapters_scatter_with_the_lines_learned(

@@ -44,13 +44,6 @@ def test_what_an_edit_cannot_do_is_one_line_and_2(capsys, argv):
     assert ': error: ' in one_line(capsys.readouterr().err)
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason='a GPU is here')
-def test_a_missing_device_is_one_line_and_2(capsys):
-    assert bench.main([runner.script_file('scratch'), '--device',
-                       'cuda']) == 2
-    assert 'no cuda device is available' in one_line(capsys.readouterr().err)
-
-
 def test_an_edit_of_a_line_the_learner_changed_is_one_line(tmp_path,
                                                            capsys):
     path = edited(tmp_path, 'concise', 'loss = nn.MSELoss()',
