@@ -1,9 +1,5 @@
-"""Run two scripts on the same data and compare them honestly:
-`./compare.sh --help` (`python compare.py` where there is no bash). The
-book's pair by default, or two of your own: `./compare.sh scratch.py
-concise.py`. Both run in this process with the same flags, watched from
-outside, then again in alternating pairs, timed by each one's own Timer.
-"""
+"""Run two scripts on the same data, watched, and compare them honestly:
+`./compare.sh [A.py B.py] --help` (`python compare.py` without bash)."""
 import math
 import os
 import statistics
@@ -86,7 +82,7 @@ def time_both(scripts, args):
             break
         medians = [0, 0]
         for k in order:
-            run = runner.execute(scripts[k], args)
+            run = runner.execute(scripts[k])
             seconds = run.epoch_seconds or [sum(run.timer_seconds)]
             medians[k] = statistics.median(seconds)
             if pair:  # the first pair is the warm-up
@@ -106,12 +102,16 @@ def equivalence(args, rest, scripts, comparison):
     run, path = comparison.runs[k], scripts[k].path
     half = [(edits.LOSS['concise'], lambda old: HALF, '--equivalence')]
     gaps = {}
+    if not run.watch.parsed:
+        print(f'equivalence: cannot run it: {os.path.basename(path)} takes no '
+              '--lr (it has no parse_args())')
+        return None
     try:
         for factor in (2, 1):
             lr = repr(factor * (run.lr or math.nan))
             script = runner.load(path, [*rest, '--lr', lr], args,
                                  changes=half, loss='half')
-            again = runner.execute(script, args)
+            again = runner.execute(script)
             gaps[factor] = runner.path_gap(again.watch.snapshots,
                                            run.watch.snapshots)
     except faults.Failed as error:
@@ -132,11 +132,11 @@ def compare(argv):
     scripts = runner.load_all(args.paths, rest, args)
     # The first run refuses a bad flag of the scripts', before they import
     # torch; after it, the imports are done, and Ctrl-C may raise
-    runs = [runner.execute(scripts[0], args)]
+    runs = [runner.execute(scripts[0])]
     faults.interruptible(PROG)
-    runs.append(runner.execute(scripts[1], args))
-    names = [os.path.basename(p)[:-3] for p in args.paths]  # scratch.py:
-    names = [name.replace('linreg_', '', 1) for name in names]  # scratch
+    runs.append(runner.execute(scripts[1]))
+    names = [os.path.basename(p)[:-3].replace('linreg_', '', 1)
+             for p in args.paths]  # linreg_scratch.py: scratch
     found = Comparison(names, runs, runner.least_squares(runs[0]))
     status = 0
     if args.plot:  # before any output, which a closed pipe could stop
@@ -145,7 +145,7 @@ def compare(argv):
     for part in (report.header, report.loss_table, report.artefacts,
                  report.errors_table):
         part(found)
-    sys.stdout.flush()
+    print(end='', flush=True)  # the report before the timing
     if all(run.timer_seconds for run in runs):
         found.timing, found.time_ratio, found.pairs = time_both(scripts,
                                                                 args)

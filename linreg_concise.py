@@ -1,24 +1,26 @@
-"""Concise linear regression: d2l zh 2.0 section 3.3, en 0.17 3.3 (en 1.0
-writes it with classes in 3.5: docs/en-1.0.md). `python linreg_concise.py`
-prints what the chapter prints; after `python -i`, look at `net[0].weight`;
-`--help` lists the book's numbers, as flags."""
+"""Concise linear regression, d2l zh 2.0 / en 0.17 3.3 (en 1.0 3.5:
+docs/en-1.0.md): `python -i linreg_concise.py`, then look at `net`."""
 import argparse
 import os
 import sys
 
-# The book's numbers as flags, read first; in a kernel's cells, the book's
+# The book's numbers as flags, read first (a kernel's or an editor's cells
+# have the kernel's command line, not the script's: there, the book's)
 parser = argparse.ArgumentParser(allow_abbrev=False)
 for flag, default in [('--num-examples', 1000), ('--batch-size', 10),
                       ('--lr', 0.03), ('--num-epochs', 3), ('--seed', 0),
                       ('--init-std', 0.01)]:
+    book = 'none; %(default)s here' if flag == '--seed' else '%(default)s'
     parser.add_argument(flag, type=type(default), default=default,
-                        help="the book's: %(default)s")
-language = 'zh' if os.environ.get('LANG', '').startswith('zh') else 'en'
+                        help=f"the book's: {book}")
+locale = (os.environ.get('LANGUAGE') or os.environ.get('LC_ALL')  # gettext's
+          or os.environ.get('LC_MESSAGES') or os.environ.get('LANG', ''))
+language = 'zh' if locale.startswith('zh') else 'en'
 parser.add_argument('--lang', choices=['en', 'zh'], default=language,
                     help='the labels of zh 2.0 or en 0.17')
-mine = os.path.basename(sys.argv[0]) == os.path.basename(
+as_script = os.path.basename(sys.argv[0]) == os.path.basename(
     globals().get('__file__', ''))
-args = parser.parse_args(sys.argv[1:] if mine else [])
+args = parser.parse_args(sys.argv[1:] if as_script else [])
 
 # %% [markdown]
 # # 3.3 线性回归的简洁实现 / Concise Implementation of Linear Regression
@@ -46,7 +48,7 @@ features, labels = d2l.synthetic_data(true_w, true_b, args.num_examples)
 
 # %%
 def load_array(data_arrays, batch_size, is_train=True):  #@save
-    """Construct a PyTorch data iterator."""
+    """Construct a PyTorch data iterator."""  # 构造一个PyTorch数据迭代器
     dataset = data.TensorDataset(*data_arrays)
     return data.DataLoader(dataset, batch_size, shuffle=is_train)
 
@@ -63,6 +65,7 @@ print(next(iter(data_iter)))
 
 # %%
 # `nn` is an abbreviation for neural networks
+# nn是神经网络的缩写
 from torch import nn
 net = nn.Sequential(nn.Linear(2, 1))
 

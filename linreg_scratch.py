@@ -1,25 +1,27 @@
-"""Linear regression from scratch: d2l zh 2.0 section 3.2, en 0.17 3.2 (en
-1.0 writes it with classes in 3.4: docs/en-1.0.md). `python linreg_scratch.py`
-prints what the chapter prints; after `python -i`, look at `w`, `b` and
-`features`; `--help` lists the book's numbers, as flags."""
+"""Linear regression from scratch, d2l zh 2.0 / en 0.17 3.2 (en 1.0 3.4:
+docs/en-1.0.md): `python -i linreg_scratch.py`, then look at `w`, `b`."""
 import argparse
 import os
 import sys
 
 main_module = sys.modules['__main__']  # see the scatter plot's cell
-# The book's numbers as flags, read first; in a kernel's cells, the book's
+# The book's numbers as flags, read first (a kernel's or an editor's cells
+# have the kernel's command line, not the script's: there, the book's)
 parser = argparse.ArgumentParser(allow_abbrev=False)
 for flag, default in [('--num-examples', 1000), ('--batch-size', 10),
                       ('--lr', 0.03), ('--num-epochs', 3), ('--seed', 0),
                       ('--init-std', 0.01)]:
+    book = 'none; %(default)s here' if flag == '--seed' else '%(default)s'
     parser.add_argument(flag, type=type(default), default=default,
-                        help="the book's: %(default)s")
-language = 'zh' if os.environ.get('LANG', '').startswith('zh') else 'en'
+                        help=f"the book's: {book}")
+locale = (os.environ.get('LANGUAGE') or os.environ.get('LC_ALL')  # gettext's
+          or os.environ.get('LC_MESSAGES') or os.environ.get('LANG', ''))
+language = 'zh' if locale.startswith('zh') else 'en'
 parser.add_argument('--lang', choices=['en', 'zh'], default=language,
                     help='the labels of zh 2.0 or en 0.17')
-mine = os.path.basename(sys.argv[0]) == os.path.basename(
+as_script = os.path.basename(sys.argv[0]) == os.path.basename(
     globals().get('__file__', ''))
-args = parser.parse_args(sys.argv[1:] if mine else [])
+args = parser.parse_args(sys.argv[1:] if as_script else [])
 
 # %% [markdown]
 # # 3.2 线性回归的从零开始实现 / Linear Regression Implementation from Scratch
@@ -38,7 +40,7 @@ from timer import Timer
 
 # %%
 def synthetic_data(w, b, num_examples):  #@save
-    """Generate y = Xw + b + noise."""
+    """Generate y = Xw + b + noise."""  # 生成y=Xw+b+噪声
     X = torch.normal(0, 1, (num_examples, len(w)))
     y = torch.matmul(X, w) + b
     y += torch.normal(0, 0.01, y.shape)
@@ -71,7 +73,7 @@ def data_iter(batch_size, features, labels):
     num_examples = len(features)
     indices = list(range(num_examples))
     # The examples are read at random, in no particular order
-    random.shuffle(indices)
+    random.shuffle(indices)  # 这些样本是随机读取的，没有特定的顺序
     for i in range(0, num_examples, batch_size):
         batch_indices = torch.tensor(
             indices[i: min(i + batch_size, num_examples)])
@@ -98,7 +100,7 @@ b = torch.zeros(1, requires_grad=True)
 
 # %%
 def linreg(X, w, b):  #@save
-    """The linear regression model."""
+    """The linear regression model."""  # 线性回归模型
     return torch.matmul(X, w) + b
 
 # %% [markdown]
@@ -107,7 +109,7 @@ def linreg(X, w, b):  #@save
 
 # %%
 def squared_loss(y_hat, y):  #@save
-    """Squared loss."""
+    """Squared loss."""  # 均方损失
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 # %% [markdown]
@@ -116,7 +118,7 @@ def squared_loss(y_hat, y):  #@save
 
 # %%
 def sgd(params, lr, batch_size):  #@save
-    """Minibatch stochastic gradient descent."""
+    """Minibatch stochastic gradient descent."""  # 小批量随机梯度下降
     with torch.no_grad():
         for param in params:
             param -= lr * param.grad / batch_size
@@ -137,10 +139,13 @@ timer = Timer()
 for epoch in range(num_epochs):
     timer.start()
     for X, y in data_iter(batch_size, features, labels):
-        l = loss(net(X, w, b), y)  # Minibatch loss in `X` and `y`
+        l = loss(net(X, w, b), y)  # Minibatch loss in `X` and `y`  # X和y的小批量损失
         # Compute gradient on `l` with respect to [`w`, `b`]
+        # 因为l形状是(batch_size,1)，而不是一个标量。l中的所有元素被加到一起，
+        # 并以此计算关于[w,b]的梯度
         l.sum().backward()
         sgd([w, b], lr, batch_size)  # Update parameters using their gradient
+        # 使用参数的梯度更新参数
     timer.stop()
     with torch.no_grad():
         train_l = loss(net(features, w, b), labels)

@@ -2,7 +2,7 @@
 
     python sweep.py lr                        # both scripts, lr 0.001 ... 3
     python sweep.py num-examples --plot n.png # 5, 10, 20, 50, ... 10,000
-    python sweep.py loss --outlier 10000      # squared, huber, abs
+    python sweep.py loss                      # squared, huber, abs
     python sweep.py lr --impl concise --values 0.01,0.1 --seed 1
 
 Each point is a fresh run (its own seeding, data and init), beside the
@@ -80,26 +80,25 @@ def values(parser, args):
 
 
 def points(args, rest):
-    """(value, script, options) of each point, its value a flag or an edit."""
+    """(value, script) of each point, its value a flag or an edit."""
     found = []
     for value in args.values:
-        if args.setting == 'loss':
-            options, argv = argparse.Namespace(**dict(vars(args),
-                                                      loss=value)), rest
-        else:
-            options, argv = args, [*rest, f'--{args.setting}', str(value)]
+        options, argv = args, [*rest, f'--{args.setting}', str(value)]
+        if args.setting == 'loss':  # an edit's, not the script's flag
+            options = argparse.Namespace(**dict(vars(args), loss=value))
+            argv = rest
         paths = [runner.script_file(name) for name in args.impls]
         for script in runner.load_all(paths, argv, options):
-            found.append((value, script, options))
+            found.append((value, script))
     return found
 
 
 def sweep(args, rest, rows):
     """Append a row per point and script, and lstsq's: Ctrl-C keeps them."""
-    for value, script, options in points(args, rest):
+    for value, script in points(args, rest):
         impl = edits.impl(script.source)
         try:
-            run = runner.execute(script, options)
+            run = runner.execute(script)
         except faults.Failed as error:
             if isinstance(error, faults.Refused) and not rows:
                 raise  # at the first point: before anything ran
@@ -177,22 +176,18 @@ def finish(rows, args, interrupted=False):
     """Print the edits, the table, the plot (not after Ctrl-C), the JSON."""
     edits.print_edits(args.edits)
     report(rows, args.setting)
-    status = draw(rows, args) if args.plot and not interrupted else 0
+    status = 0
+    trained = [p for p in rows if p.impl != 'lstsq' and p.mse is not None]
+    if args.plot and not interrupted and not trained:
+        faults.say(PROG, f'no point trained: {args.plot} not drawn')
+        status = 1
+    elif args.plot and not interrupted:
+        from bench import plots
+        status = plots.save(PROG, plots.sweep_figure(rows, args), args.plot)
+        if not status:
+            print(f'wrote {args.plot}')
     if args.json:
         faults.write_json([p.results(args.setting) for p in rows])
-    return status
-
-
-def draw(rows, args):
-    """Draw the figure of the rows: the exit status."""
-    from bench import plots
-    if all(p.mse is None for p in rows if p.impl != 'lstsq'):
-        faults.say(PROG, f'no point trained to a result: {args.plot} not '
-                         'drawn')
-        return 1
-    status = plots.save(PROG, plots.sweep_figure(rows, args), args.plot)
-    if not status:
-        print(f'wrote {args.plot}')
     return status
 
 

@@ -30,13 +30,11 @@ def parse_args(argv):
     return options, rest
 
 
-def divergence(run, options):
+def divergence(run):
     """The line for a run that diverged: where, and what to try."""
-    cause = '--init-std'  # where the start overflows float32: the labels
-    if math.isfinite(run.initial_mse):
-        cause = 'learning rate'
-    elif options.outlier is not None:
-        cause = '--outlier'
+    cause = 'learning rate'  # where the start overflows float32: the init
+    if not math.isfinite(run.initial_mse):
+        cause = '--init-std'
     return (f'diverged: the loss grew past where it started at epoch '
             f'{run.diverged_at_epoch} (MSE {run.initial_mse:.3g} -> '
             f'{run.mse:.3g}); try a smaller {cause}')
@@ -58,12 +56,12 @@ def watched(argv):
     from bench import runner
     script, = runner.load_all([options.script], rest, options)
     edits.print_edits(script.edit_lines())
-    run = runner.execute(script, options, echo=True)
+    run = runner.execute(script, echo=True)
     print(ran(run))
     if options.json:
         faults.write_json(run.results())
     if run.diverged_at_epoch:
-        faults.say(PROG, divergence(run, options))
+        faults.say(PROG, divergence(run))
         return 1
     return 0
 

@@ -6,29 +6,27 @@ import re
 
 from bench.faults import Failed, Refused
 
-CONTRACT = [
-    ('the data', '`features` and `labels`, drawn with `true_w` and '
-     '`true_b`', 'stops, naming the one missing'),
-    ('the parameters', "`net`'s, where `net` is an `nn.Module`, else the "
-     'tensors `w` and `b`', 'stops'),
-    ('the epochs and their losses', 'each line the script prints as '
-     '`epoch N, loss X` (N from 1), and the parameters then',
-     'stops; any other line is not read'),
-    ('the steps', 'the in-place updates of the parameters since the first '
-     '`Timer.start()` or `backward()`', 'says "not seen"'),
-    ('the batch size', '`batch_size`, where each epoch took '
-     '`ceil(examples / batch_size)` steps', 'says "not seen"'),
-    ('the learning rate', "a `torch.optim` optimizer's `lr`, else `lr`",
-     'says "not seen"'),
-    ('the loss', 'the printed losses, matched against each loss the '
-     "runners know at that epoch's parameters", 'says "not seen"'),
+CONTRACT = [  # what the runners report, where they read it, if it lacks
+    ('the data', '`features`, `labels`, `true_w`, `true_b` at the first '
+     'step', 'stop'),
+    ('the parameters', "`net`'s (an `nn.Module`), else `w` and `b`: a "
+     'weight a feature and a bias', 'stop'),
+    ('each epoch', 'a line printed as `epoch N, loss X`, after a step',
+     'stop'),
+    ('the steps', "the parameters' in-place updates since the first step",
+     'say "not seen"'),
+    ('the batch size', '`batch_size`, where each epoch took its steps',
+     'say "not seen"'),
+    ('the learning rate', "the `torch.optim` optimizer's, else `lr`",
+     'say "not seen"'),
+    ('the loss', 'the printed losses, against each loss the runners know',
+     'say "none of these"'),
     ('the times', "each `start()` and `stop()` of the script's Timer (its "
-     'own `timer` module\'s, or `d2l.Timer`), and their lines',
-     'says "nothing"; stops at a misuse'),
+     '`timer` module\'s, or `d2l.Timer`)', 'say "nothing"'),
     ('the flags', "what the script's own `parse_args()` parsed",
-     'takes no flags'),
-    ('the seed', "the script's `torch.manual_seed`", 'seeds the line '
-     '`features, labels = ...` (a shown edit)'),
+     'take none'),
+    ('the seed', "`torch.manual_seed`, checked by `torch.initial_seed()`",
+     'seed `features, labels = ...`'),
 ]
 PRINTED_EPOCH = re.compile(r'epoch (\d+), loss (\S+)')
 LOSSES = {
@@ -43,8 +41,8 @@ LOSSES = {
 
 def table():
     """CONTRACT as a Markdown table."""
-    rows = ['| the runners report | read in the run from | where it lacks '
-            'that, the runner |', '| --- | --- | --- |']
+    rows = ['| the runners report | read from | without it, they |',
+            '| --- | --- | --- |']
     rows += [f'| {what} | {where} | {lacking} |'
              for what, where, lacking in CONTRACT]
     return '\n'.join(rows)
@@ -57,11 +55,13 @@ def lacks(file, name, what):
 
 
 def data(ns, file):
-    """(features, labels, true_w, true_b) of the run."""
-    for name in ('features', 'labels', 'true_w', 'true_b'):
+    """(features, labels, true_w, true_b) of the run, as tensors."""
+    import torch
+    names = ('features', 'labels', 'true_w', 'true_b')
+    for name in names:
         if name not in ns:
             raise lacks(file, name, 'the data')
-    return ns['features'], ns['labels'], ns['true_w'], ns['true_b']
+    return [torch.as_tensor(ns[name]).detach().cpu() for name in names]
 
 
 def drawn(ns):
@@ -84,10 +84,12 @@ def parameters(ns):
 def learning_rate(ns):
     """(lr, optimizer): an optimizer's, else `lr` and the script's `sgd`."""
     import torch
-    for value in ns.values():
-        if isinstance(value, torch.optim.Optimizer):
-            name = f'torch.optim.{type(value).__name__}'
-            return value.param_groups[0]['lr'], name
+    found = [value for value in ns.values()
+             if isinstance(value, torch.optim.Optimizer)]
+    rates = {group['lr'] for value in found for group in value.param_groups}
+    if found:  # two optimizers with two rates: which stepped is not seen
+        lr = rates.pop() if len(rates) == 1 else None
+        return lr, f'torch.optim.{type(found[0]).__name__}'
     lr = ns.get('lr')
     if not isinstance(lr, (int, float)):
         lr = None
@@ -115,8 +117,10 @@ def loss_values(error):
     return values
 
 
-def loss_kind(printed, errors, first=None):
-    """The key of LOSSES that gives each finite printed loss, or None."""
+def loss_kind(printed, errors, prefer=None):
+    """The key of LOSSES that gives each finite printed loss, `prefer`
+    where it does (Huber's is the 1/2 squared on residuals under 1); None
+    where no printed loss is finite."""
     pairs = []
     for loss, error in zip(printed, errors):
         if math.isfinite(loss):
@@ -124,10 +128,17 @@ def loss_kind(printed, errors, first=None):
     if not pairs:
         return None
     kinds = [kind for kind in LOSSES if kind != 'other']
-    for kind in [first, *kinds] if first else kinds:
-        if all(close(loss, float(values[kind])) for loss, values in pairs):
-            return kind
-    return 'other'
+    found = [kind for kind in kinds
+             if all(close(loss, float(values[kind])) for loss, values in pairs)]
+    if prefer in found:
+        return prefer
+    return found[0] if found else 'other'
+
+
+def loss_module(ns):
+    """The kind of loss of `loss`, where it is a module the runners know."""
+    modules = {'MSELoss': 'mse', 'SmoothL1Loss': 'huber', 'L1Loss': 'abs'}
+    return modules.get(type(ns.get('loss')).__name__)
 
 
 def close(printed, value):
@@ -135,18 +146,38 @@ def close(printed, value):
     return abs(printed - value) <= 1e-6 + 1e-5 * abs(value)
 
 
-def check_args(args, options):
+def timed(intervals, epochs, printed, file):
+    """(what the Timer timed, in words; its seconds; whether each interval
+    was an epoch); `Failed` for a Timer never stopped."""
+    if not intervals:
+        return 'nothing: the script starts no Timer', [], False
+    if intervals[-1].stop is None:
+        raise Failed(f'{file}:{intervals[-1].start}: the Timer started here '
+                     'is never stopped')
+    first, seconds = intervals[0], [i.seconds for i in intervals]
+    where = 'Timer()' if first.by_constructor else 'start()'
+    where += f' at line {first.start} to stop() at line {first.stop}'
+    ends = [i.epochs_before for i in intervals[1:]] + [printed]
+    held = [end - i.epochs_before for i, end in zip(intervals, ends)]
+    count = f'{epochs} epoch' + 's' * (epochs != 1)
+    if held == [1] * epochs:
+        return f'each of the {count} alone, {where}', seconds, True
+    if len(intervals) == 1:
+        data = '' if first.data_before else 'the data generation and '
+        return f'once, {where}: {data}all {count}', seconds, False
+    what = f'{len(intervals)} intervals in {count}, {where} first'
+    return what, seconds, False
+
+
+def check_args(args):
     """Refuse a value of the script's flags that no run can use."""
     given = vars(args)
     for name in ('num_examples', 'batch_size', 'lr', 'num_epochs'):
-        if name in given and not given[name] > 0:  # NaN is not either
+        if name in given and not 0 < given[name] < math.inf:  # nor NaN
             flag = name.replace('_', '-')
-            raise Refused(f'argument --{flag}: must be above 0')
-    if not given.get('init_std', 0) >= 0:  # 0: every weight 0
-        raise Refused('argument --init-std: must be at least 0')
-    if options.outlier is not None and given.get('num_examples', 6) < 6:
-        raise Refused('argument --outlier: labels[5] needs --num-examples '
-                      '6 or more')
+            raise Refused(f'argument --{flag}: must be finite, above 0')
+    if not 0 <= given.get('init_std', 0) < math.inf:  # 0: every weight 0
+        raise Refused('argument --init-std: must be at least 0, and finite')
 
 
 def flags_given(parser, args):
@@ -159,42 +190,51 @@ def flags_given(parser, args):
     return given
 
 
-def contradictions(run, ns, args, options, loss):
-    """What ran that the flags or the edits (`loss`) did not ask for."""
-    asked = vars(args) if args else {}
+def contradictions(run, ns, parsed, script):
+    """What ran that the flags or the edits of `script` did not ask for."""
+    import torch
+    asked = vars(parsed[1]) if parsed else {}
     found = []
+    if parsed and parsed[2] is not None and list(parsed[2]) != script.argv:
+        found.append(f'parse_args({list(parsed[2])}), not the flags given')
     if asked.get('num_examples', run.num_examples) != run.num_examples:
-        found.append(f'{run.num_examples} examples, not --num-examples '
+        found.append(f'{run.num_examples} examples, not its --num-examples '
                      f'{asked["num_examples"]}')
     epochs = len(run.loss_per_epoch)
     if asked.get('num_epochs', epochs) != epochs:
-        found.append(f'{epochs} epochs, not --num-epochs '
+        found.append(f'{epochs} epochs, not its --num-epochs '
                      f'{asked["num_epochs"]}')
     size = asked.get('batch_size')
     if size and None not in run.steps_per_epoch and run.batch_size != size:
         found.append(f'epochs of {run.steps_per_epoch} steps, not the '
-                     f'{math.ceil(run.num_examples / size)} of '
+                     f'{math.ceil(run.num_examples / size)} of its '
                      f'--batch-size {size}')
     lr = asked.get('lr')
     if lr and run.lr is not None and not math.isclose(run.lr, lr):
-        found.append(f'lr {run.lr:g}, not --lr {lr:g}')
-    if 'init_std' in asked and not init_fits(run, asked['init_std']):
-        found.append(f'initial weights {run.initial[:-1]}, not drawn with '
-                     f'--init-std {asked["init_std"]:g}')
-    if loss and run.loss not in (None, loss):
-        found.append(f'its printed loss is {LOSSES[run.loss]}, not '
-                     f'{LOSSES[loss]}: does a later line rebind `loss`?')
-    outlier = options.outlier
-    if outlier is not None and not math.isclose(  # float32's
-            float(ns['labels'][5]), outlier, rel_tol=1e-6):
-        found.append(f'labels[5] is {float(ns["labels"][5]):g}, not '
-                     f'--outlier {outlier:g}')
+        found.append(f'lr {run.lr:g}, not its --lr {lr:g}')
+    seed = asked.get('seed', torch.initial_seed())
+    if seed != torch.initial_seed():
+        found.append(f'seed {torch.initial_seed()}, not its --seed {seed}')
+    return found + edits_undone(run, ns, script)
+
+
+def edits_undone(run, ns, script):
+    """What ran that the edits of `script` did not ask for."""
+    found = []
+    edited = [edit for edit in script.edits if 'loss = ' in edit.new]
+    if edited and not made_by(ns.get('loss'), edited[0]):
+        found.append(f'a `loss` not of line {edited[0].lineno}: does a '
+                     'later line bind it again?')
+    if script.loss and run.loss not in (None, script.loss):
+        found.append(f'a printed loss that is {LOSSES[run.loss]}, not '
+                     f'{LOSSES[script.loss]}')
     return found
 
 
-def init_fits(run, std):
-    """Whether the initial weights look drawn from N(0, std)."""
-    if not run.initial:
-        return True  # not seen: nothing to contradict
-    scale = max(abs(w) for w in run.initial[:-1])
-    return scale == 0 if std == 0 else 0.02 * std < scale < 8 * std
+def made_by(loss, edit):
+    """Whether the object `loss` is what the edited line made."""
+    code = getattr(loss, '__code__', None)
+    if code is not None:
+        return code.co_firstlineno == edit.lineno
+    return f'nn.{type(loss).__name__}(' in edit.new
+

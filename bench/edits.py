@@ -74,10 +74,6 @@ def requested(source, options):
     changes, loss = loss_edit(impl(source), options)
     data = DATA.search(source)
     data = data[0].strip() if data else 'features, labels = ...'
-    if options.outlier is not None:
-        outlier = f'; labels[5] = {options.outlier!r}'
-        changes.append((data, lambda old: old + outlier,
-                        f'--outlier {options.outlier:g}'))
     if 'manual_seed(' not in source and DATA.search(source):
         seed = 'torch.manual_seed(0); '
         if re.search(r'^import random$', source, re.M):

@@ -80,9 +80,8 @@ def fault(prog, error):
         say(prog, f'error: {error}')
         return error.status
     if not_set_up(error):
-        name = error.name.split('.')[0]
-        say(prog, f'error: no module {name}: this Python ({sys.executable}) '
-                  'is not set up; run `make setup` and use .venv/bin/python')
+        say(prog, f'error: no module {error.name}: this Python '
+                  f'({sys.executable}) is not set up; run `make setup`')
         return 1
     if getattr(error, 'script', None):
         print_bug(error)
@@ -111,7 +110,7 @@ def print_bug(error):
     """The traceback of the script's bug, without the runner's frames."""
     import traceback
     from bench import hints
-    sys.stdout.flush()
+    print(end='', flush=True)  # what the script printed, first
     here = os.path.dirname(os.path.abspath(__file__))
     frames = traceback.extract_tb(error.__traceback__)
     frames = [f for f in frames if os.path.dirname(f.filename) != here]

@@ -55,8 +55,6 @@ def add_edits(parser):
     add('--loss', choices=['squared', 'huber', 'abs'], default='squared',
         help="squared: the book's; huber: zh 3.3 ex. 2's, sigma 1 (`nn."
              'SmoothL1Loss(beta=1.0)`); abs: |y_hat - y|')
-    add('--outlier', type=number(float), metavar='Y',
-        help='set labels[5] to Y after drawing the data (en 1.0 3.4 ex. 8)')
     add('--reduction', choices=['mean', 'sum'], default='mean',
         help='linreg_concise.py: how `nn.MSELoss` folds a minibatch (zh '
              '3.3 ex. 1): sum needs the lr divided by the batch size to '
@@ -68,11 +66,6 @@ def edits_and_rest(argv):
     parser = Parser(add_help=False)
     add_edits(parser)
     return parser.parse_known_args(list(argv))
-
-
-def book_edits():
-    """The edits' options that change no line: the book's."""
-    return edits_and_rest([])[0]
 
 
 def as_typed(given):

@@ -35,12 +35,12 @@ def compare(comparison):
     import torch
     fig, (data, losses) = figure(ncols=2, figsize=(11, 4.6))
     features, labels, true_w, true_b = comparison.runs[0].watch.data()
-    X, y = features.detach().cpu(), labels.detach().cpu().reshape(-1)
+    X, y = features, labels.reshape(-1)
     data.scatter(X[:, 1], y, 1, color='lightgray',
                  label="the data, as the chapter's scatter cell draws them")
     x1, x2 = float(X[:, 0].mean()), X[:, 1]
     x2 = torch.linspace(float(x2.min()), float(x2.max()), 2)
-    lines = [('true', true_w.detach().cpu().tolist(), true_b, 'red', ':')]
+    lines = [('true', true_w.tolist(), float(true_b), 'red', ':')]
     for k, (name, run) in enumerate(zip(comparison.names, comparison.runs)):
         lines.append((name, run.w, run.b[0], COLORS[k], STYLES[k]))
         mses = [run.initial_mse, *run.mse_per_epoch]

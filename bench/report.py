@@ -28,20 +28,15 @@ def header(comparison):
     """Print the edits and the line of what ran, with the data's check."""
     first, second = comparison.runs
     edits.print_edits(first.edits + second.edits)
-    ran = [first.what_ran(), second.what_ran()]
-    if ran[0] == ran[1]:
-        line = f'# {ran[0]} in both'
-    else:
-        line = '# ' + '; '.join(f'{name}: {text}' for name, text in zip(
-            comparison.names, ran))
-    if first.flags:
-        given = flags.as_typed(first.flags)
-    else:  # a script without a parser takes none
-        given = "none, the book's numbers" if first.watch.parsed else 'none'
-    same = 'yes (their sha256 are equal)'
-    if first.data_sha256 != second.data_sha256:
-        same = 'NO'
-    print(f'{line}; flags: {given}; same data in both: {same}')
+    ran = [f'{run.what_ran()}; flags: {flags.as_typed(run.flags) or "none"}'
+           for run in comparison.runs]
+    line = f'# {ran[0]} in both'
+    if ran[0] != ran[1]:
+        pairs = zip(comparison.names, ran)
+        line = '# ' + '; '.join(f'{name}: {text}' for name, text in pairs)
+    same = first.data_sha256 == second.data_sha256
+    print(f'{line}; same data in both: ' + (
+        'yes (their sha256 are equal)' if same else 'NO'))
 
 
 def loss_table(comparison):

@@ -48,7 +48,7 @@ def read(path):
         raise Refused(f'{path} is a notebook: `jupytext --to py {path}` '
                       'makes a script of it')
     try:
-        with open(path, encoding='utf-8') as f:
+        with open(path, encoding='utf-8-sig') as f:  # as Python reads it
             source = f.read()
     except UnicodeDecodeError:
         raise Refused(f'{path} is not a Python script: not UTF-8 text')
@@ -67,7 +67,8 @@ def load(path, argv=(), options=None, changes=(), loss=None):
         raise Refused(f'{os.path.basename(path)} takes no flags (it has no '
                       f'parse_args()): not {" ".join(argv)}; change the '
                       'number in the file instead')
-    asked, made = edits.requested(source, options or flags.book_edits())
+    options = options or flags.edits_and_rest([])[0]  # the book's lines
+    asked, made = edits.requested(source, options)
     source, done = edits.apply(source, [*asked, *changes])
     return Script(path, source, list(argv), done, loss or made)
 
@@ -84,9 +85,8 @@ def load_all(paths, argv, options):
     return scripts
 
 
-def execute(script, options=None, echo=False):
+def execute(script, echo=False):
     """The `watch.Run` of `script`; `Failed` if not what was asked."""
-    options = options or flags.book_edits()
     ns = {'__name__': '__main__', '__file__': script.path}
     watcher = watch.Watch(script.path, ns)
     ns['__builtins__'] = dict(vars(builtins), input=no_input(watcher),
@@ -97,10 +97,11 @@ def execute(script, options=None, echo=False):
                                     script.path)
     try:
         code = compile(script.source, script.path, 'exec')
-        with running(script, watcher, options, echo):
+        with running(script, watcher, echo):
             exec(code, ns)
-    except SystemExit as stop:
-        raise Failed(ended_early(stop, script, watcher)) from None
+    except SystemExit as stop:  # with 0, after an epoch: a run, as it ended
+        if stop.code not in (0, None) or not watcher.epochs:
+            raise Failed(ended_early(stop, script, watcher)) from None
     except Failed:
         raise
     except Exception as error:  # the script's bug: its traceback, its hint
@@ -108,10 +109,11 @@ def execute(script, options=None, echo=False):
             raise Failed(OUT_OF_MEMORY) from error
         error.script = script.path
         raise
-    given = contract.flags_given(*watcher.parsed) if watcher.parsed else {}
+    given = {}
+    if watcher.parsed:
+        given = contract.flags_given(*watcher.parsed[:2])
     run = watch.result(watcher, script, given)
-    args = watcher.parsed[1] if watcher.parsed else None
-    found = contract.contradictions(run, ns, args, options, script.loss)
+    found = contract.contradictions(run, ns, watcher.parsed, script)
     if found:
         raise Failed(f'{watcher.file} ran {"; ".join(found)}: not what was '
                      'asked (a number typed into the script?)')
@@ -123,11 +125,11 @@ def ended_early(stop, script, watcher):
     frames = traceback.extract_tb(stop.__traceback__)
     lines = [f.lineno for f in frames if f.filename == script.path]
     return (f'{watcher.file} ended early, at line {lines[-1]} (sys.exit('
-            f'{stop.code!r})), after {len(watcher.epochs)} epochs')
+            f'{stop.code!r})), after {len(watcher.epochs)} epoch(s)')
 
 
 @contextlib.contextmanager
-def running(script, watcher, options, echo):
+def running(script, watcher, echo):
     """The process as `python SCRIPT ARGV` has it, the watch's hooks in."""
     argv, path, timer = sys.argv, sys.path[:], sys.modules.pop('timer', None)
     cwd, parse = os.getcwd(), argparse.ArgumentParser.parse_known_args
@@ -136,7 +138,7 @@ def running(script, watcher, options, echo):
     # the runner started in: a script without a timer.py gets none of ours
     folder = os.path.dirname(os.path.abspath(script.path))
     sys.path[:] = [folder] + [p for p in path if p not in ('', ROOT, cwd)]
-    watched = parsing(watcher, options, parse)
+    watched = parsing(watcher, parse)
     argparse.ArgumentParser.parse_known_args = watched
     out = watch.Tee(watcher, sys.stdout if echo else None)
     try:
@@ -153,7 +155,7 @@ def running(script, watcher, options, echo):
             restore()
 
 
-def parsing(watcher, options, parse_known_args):
+def parsing(watcher, parse_known_args):
     """argparse's parse_known_args, watched: bad flags in one line."""
     def refuse(message):
         raise Refused(message)
@@ -161,8 +163,8 @@ def parsing(watcher, options, parse_known_args):
     def parse(parser, args=None, namespace=None):
         parser.error = refuse
         parsed = parse_known_args(parser, args, namespace)
-        contract.check_args(parsed[0], options)
-        watcher.parsed = parser, parsed[0]
+        contract.check_args(parsed[0])
+        watcher.parsed = parser, parsed[0], args
         return parsed
     return parse
 
@@ -204,13 +206,13 @@ def least_squares(run):
     """The closed-form fit on a run's data (float64), and its errors."""
     import torch
     features, labels, true_w, true_b = run.watch.data()
-    X = features.detach().cpu().double()
+    X = features.double()
     X = torch.cat([X, torch.ones(len(X), 1, dtype=torch.float64)], 1)
-    y = labels.detach().cpu().double().reshape(-1)
+    y = labels.double().reshape(-1)
     solution = torch.linalg.lstsq(X, y.reshape(-1, 1)).solution.reshape(-1)
     w, b = solution[:-1], solution[-1:]
     fit = {'mse': float(((X @ solution - y) ** 2).mean())}
     fit['w'], fit['b'] = w.tolist(), b.tolist()
-    fit['w_error'] = (true_w.detach().cpu().double() - w).tolist()
+    fit['w_error'] = (true_w.double() - w).tolist()
     fit['b_error'] = (true_b - b).tolist()
     return fit

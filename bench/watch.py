@@ -16,9 +16,14 @@ from bench.faults import Failed
 class Tee(io.TextIOBase):
     """stdout for a run: each line to the watch, and on to `out` if any."""
 
+    encoding = 'utf-8'
+
     def __init__(self, watch, out=None):
         super().__init__()
         self.watch, self.out, self.pending = watch, out, ''
+
+    def reconfigure(self, **settings):
+        """As a script may set up its stdout; the runner's stays as it is."""
 
     def write(self, text):
         if self.out:
@@ -52,12 +57,13 @@ class Watch:
         self.file = os.path.basename(path)
         self.intervals, self.epochs = [], {}
         self.initial = self.version = self.backward = None
-        self.parsed = None  # (parser, args): the script's own flags
+        self.parsed = None  # (parser, args, argv): the script's own flags
+        self.trained_on = None  # the data, as the first step found them
         self.restore = []  # what the run's end puts back
 
     def data(self):
-        """(features, labels, true_w, true_b) of the run."""
-        return contract.data(self.ns, self.file)
+        """(features, labels, true_w, true_b) trained on."""
+        return self.trained_on or contract.data(self.ns, self.file)
 
     def line(self):
         """The line of the script that made the call under way."""
@@ -68,8 +74,9 @@ class Watch:
 
     def timer(self, cls):
         """Watch `cls`: before `start` reads the clock, after `stop` has."""
-        if getattr(cls, 'watched_by', None) is self:
-            return
+        if getattr(cls, 'watched_by', None) is self or not (
+                hasattr(cls, 'start') and hasattr(cls, 'stop')):
+            return  # a Timer without start() and stop() is not seen
         start, stop, watch = cls.start, cls.stop, self
 
         def watched_start(timer, *args, **kwargs):
@@ -79,7 +86,9 @@ class Watch:
         def watched_stop(timer, *args, **kwargs):
             watch.stopping()
             seconds = stop(timer, *args, **kwargs)
-            watch.stopped(timer.times[-1] if seconds is None else seconds)
+            if seconds is None:  # d2l's returns them, as `times` holds them
+                seconds = (getattr(timer, 'times', None) or [None])[-1]
+            watch.stopped(seconds)
             return seconds
         cls.start, cls.stop, cls.watched_by = watched_start, watched_stop, self
         self.restore.append(lambda: setattr(cls, 'start', start))
@@ -132,6 +141,8 @@ class Watch:
         if self.backward is not None:  # not needed now
             sys.modules['torch'].Tensor.backward = self.backward
         self.initial, self.version = snapshot(params), params[0]._version
+        if contract.drawn(self.ns):  # the data trained on, whatever comes
+            self.trained_on = contract.data(self.ns, self.file)
 
     def printed(self, line):
         """A line the script printed: at `epoch N, loss X`, the epoch."""
@@ -213,9 +224,14 @@ def mse_and_error(params, features, labels):
     return float((error ** 2).mean()), error
 
 
-def printed_epochs(watcher):
-    """The epochs, by their numbers; `Failed` without one."""
-    epochs = [watcher.epochs[n] for n in sorted(watcher.epochs) if n >= 1]
+def printed_epochs(watcher, size):
+    """The epochs by their numbers, but for lines printed before the first
+    step; `Failed` without one, or without `size` parameters then."""
+    epochs = [watcher.epochs[n] for n in sorted(watcher.epochs)]
+    if watcher.version is None:  # the first step unseen: N counts from 1
+        epochs = [watcher.epochs[n] for n in sorted(watcher.epochs) if n]
+    else:  # a line printed before the first step is no epoch
+        epochs = [e for e in epochs if e.version != watcher.version]
     if not epochs:
         raise Failed(f'{watcher.file} printed no line `epoch N, loss X`, '
                      'where the runners read each epoch (docs/reference.md: '
@@ -223,15 +239,18 @@ def printed_epochs(watcher):
     if any(epoch.params is None for epoch in epochs):
         raise contract.lacks(watcher.file, 'net`, nor `w` and `b',
                              'the parameters')
+    if any(len(epoch.params) != size for epoch in epochs):
+        raise Failed(f'{watcher.file}: the runners compare a line, a weight '
+                     f'a feature and a bias ({size} numbers), not '
+                     f'{len(epochs[0].params)} parameters')
     return epochs
 
 
 def result(watcher, script, flags):
     """The `Run` that `watcher` saw of `script`, with its `flags`."""
-    features, labels, true_w, true_b = watcher.data()
-    epochs = printed_epochs(watcher)
+    X, y, true_w, true_b = watcher.data()
+    epochs = printed_epochs(watcher, len(true_w) + 1)
     run = Run(watcher.path, script.impl, flags, script.edit_lines(), watcher)
-    X, y = features.detach().cpu(), labels.detach().cpu()
     run.num_examples = len(X)
     digest = hashlib.sha256(X.numpy().tobytes() + y.numpy().tobytes())
     run.data_sha256 = digest.hexdigest()
@@ -239,14 +258,15 @@ def result(watcher, script, flags):
     run.mse_per_epoch = [mse for mse, _ in fits]
     run.loss_per_epoch = [epoch.loss for epoch in epochs]
     errors = [error for _, error in fits]
-    run.loss = contract.loss_kind(run.loss_per_epoch, errors, script.loss)
+    prefer = script.loss or contract.loss_module(watcher.ns)
+    run.loss = contract.loss_kind(run.loss_per_epoch, errors, prefer)
     if watcher.initial is not None:
         run.initial = watcher.initial.tolist()
         run.initial_mse = mse_and_error(watcher.initial, X, y)[0]
     run.diverged_at_epoch = diverged_at(run.initial_mse, run.mse_per_epoch)
     last = epochs[-1].params
     run.w, run.b = last[:-1].tolist(), last[-1:].tolist()
-    run.w_error = (true_w.detach().cpu() - last[:-1]).tolist()
+    run.w_error = (true_w - last[:-1]).tolist()
     run.b_error = (true_b - last[-1:]).tolist()
     run.steps_per_epoch, version = [], watcher.version
     for epoch in epochs:  # without the start's version, epoch 1's unseen
@@ -256,8 +276,8 @@ def result(watcher, script, flags):
     examples, steps = run.num_examples, run.steps_per_epoch
     run.batch_size = contract.batch_size(watcher.ns, examples, steps)
     run.lr, run.optimizer = contract.learning_rate(watcher.ns)
-    run.timed, run.timer_seconds, each = what_timed(watcher, len(epochs),
-                                                    steps)
+    run.timed, run.timer_seconds, each = contract.timed(
+        watcher.intervals, len(epochs), len(watcher.epochs), watcher.file)
     run.epoch_seconds = run.timer_seconds if each else None
     watcher.snapshots = [epoch.params for epoch in epochs]
     return run
@@ -267,25 +287,3 @@ def diverged_at(initial_mse, mses):
     """The first epoch past the initial MSE, if the run ended past it."""
     past = [not (math.isfinite(m) and m <= initial_mse) for m in mses]
     return past.index(True) + 1 if past[-1] else None
-
-
-def what_timed(watcher, epochs, steps):
-    """(what the Timer timed, its seconds, whether each was an epoch)."""
-    intervals = watcher.intervals
-    if not intervals:
-        return 'nothing: the script starts no Timer', [], False
-    if intervals[-1].stop is None:
-        raise Failed(f'{watcher.file}:{intervals[-1].start}: the Timer '
-                     'started here is never stopped')
-    first, seconds = intervals[0], [i.seconds for i in intervals]
-    where = 'Timer()' if first.by_constructor else 'start()'
-    where += f' at line {first.start} to stop() at line {first.stop}'
-    ends = [i.epochs_before for i in intervals[1:]] + [len(watcher.epochs)]
-    held = [end - i.epochs_before for i, end in zip(intervals, ends)]
-    if held == [1] * epochs:
-        return f'each of the {epochs} epochs alone, {where}', seconds, True
-    if len(intervals) == 1:
-        data = '' if first.data_before else 'the data generation and '
-        return f'once, {where}: {data}all {epochs} epochs', seconds, False
-    what = f'{len(intervals)} intervals in {epochs} epochs, {where} first'
-    return what, seconds, False

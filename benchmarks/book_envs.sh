@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The two environments of the book's install page, built with uv, and in
 # each: both chapter scripts, their --help, and every exercise script, as
-# a learner who set up the book's `d2l` env runs them (issue 32); then
-# compare.sh's work and `python -m bench`, which need no newer torch.
+# a learner who set up the book's `d2l` env runs them; then, from a copy of
+# this checkout with no .venv and that env's python3 first on PATH, as the
+# README tells such a learner, ./compare.sh on the book's pair and on a
+# pair typed along the chapter, and `python -m bench`.
 #
 #   benchmarks/book_envs.sh          # minutes; or benchmarks/record.sh book-envs
 #
@@ -52,8 +54,21 @@ build() {  # build NAME PACKAGES...: an environment, unless it is there
   fi
 }
 
+run() {  # run LABEL COMMAND...: one line, what it printed first
+  local label="$1" out status line
+  shift
+  if out="$("$@" 2>&1)"; then
+    status=ok
+  else
+    status="failed: $(echo "${out}" | tail -1)"
+  fi
+  line="$(echo "${out}" | grep -m1 -E \
+    '^epoch 1,|^usage:|^learned|^log T|^problem 1|^\| |^    1 ' || true)"
+  printf '  %-48s %s  %s\n' "${label}" "${status}" "${line:0:40}"
+}
+
 check() {  # check NAME LABEL: every command in that environment
-  local env="${root}/$1" status line
+  local env="${root}/$1" copy
   echo "$2: $("${env}/bin/python" -c 'import platform, torch, d2l
 print(f"Python {platform.python_version()}, torch {torch.__version__}, "
       f"d2l {d2l.__version__}")' 2>&1 | tail -1)" \
@@ -61,18 +76,21 @@ print(f"Python {platform.python_version()}, torch {torch.__version__}, "
   for command in "linreg_scratch.py" "linreg_concise.py" \
       "linreg_scratch.py --help" "linreg_concise.py --help" \
       "exercises/ohm.py" "exercises/planck.py" \
-      "exercises/second_derivatives.py" "compare.py --repeats 1" \
+      "exercises/second_derivatives.py" "exercises/remove_it.py --only +=" \
       "-m bench linreg_concise.py --loss huber"; do
     # shellcheck disable=SC2086  # the command's words
-    if out="$("${env}/bin/python" ${command} 2>&1)"; then
-      status=ok
-    else
-      status="failed: $(echo "${out}" | tail -1)"
-    fi
-    line="$(echo "${out}" | grep -m1 -E \
-      '^epoch 1,|^usage:|^learned|^log T|^problem 1|^    1 ' || true)"
-    printf '  %-48s %s  %s\n' "python ${command}" "${status}" "${line:0:40}"
+    run "python ${command}" "${env}/bin/python" ${command}
   done
+  copy="$(mktemp -d)"
+  git ls-files | tar -cf - -T - | tar -xf - -C "${copy}"
+  for command in "--repeats 1" \
+      "tests/typed_along/scratch.py tests/typed_along/concise.py --repeats 1"
+  do
+    # shellcheck disable=SC2086  # the command's words
+    run "./compare.sh ${command:0:36}" env -u PYTHON \
+      PATH="${env}/bin:${PATH}" "${copy}/compare.sh" ${command}
+  done
+  rm -rf "${copy}"
 }
 
 build zh 'torch==1.12.0' 'torchvision==0.13.0' 'd2l==0.17.6' \

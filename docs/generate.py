@@ -10,12 +10,10 @@ masks the times, and takes a number one unit off in its last digit for the
 same: another CPU's kernels may round it so (docs/reference.md).
 """
 import argparse
-import contextlib
 import functools
-import io
 import os
 import re
-import runpy
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -33,26 +31,14 @@ NUMBER = re.compile(r'[-+]?\d+(\.(\d+))?(e([-+]?\d+))?')
 
 @functools.lru_cache(maxsize=None)
 def output(command):
-    """What `command` prints, run here as `python` runs it."""
+    """What `command` prints to stdout, run as typed, from this folder."""
     argv = command.replace('./compare.sh', 'python compare.py', 1).split()
     if argv[0] != 'python':
         raise faults.Failed(f'no command, record or table {command!r}')
-    argv = argv[1:]
-    saved, out = sys.argv, io.StringIO()
-    sys.argv = argv[1:] if argv[0] == '-m' else argv
-    try:
-        with contextlib.redirect_stdout(out), \
-                contextlib.redirect_stderr(io.StringIO()):
-            if argv[0] == '-m':
-                runpy.run_module(argv[1], run_name='__main__')
-            else:
-                runpy.run_path(os.path.join(ROOT, argv[0]),
-                               run_name='__main__')
-    except SystemExit:  # the runners end so
-        pass
-    finally:
-        sys.argv = saved
-    return out.getvalue()
+    one_thread = dict(os.environ, OMP_NUM_THREADS='1')  # as the suite
+    done = subprocess.run([sys.executable, *argv[1:]], cwd=ROOT, text=True,
+                          capture_output=True, env=one_thread)
+    return done.stdout
 
 
 def fence(text):
@@ -106,8 +92,6 @@ def main(argv=None):
                         help='compare instead of writing; exit 1 on a '
                              'difference')
     args = parser.parse_args(argv)
-    import torch
-    torch.set_num_threads(1)  # as the suite
     failed = False
     for name in DOCS:
         path = os.path.join(ROOT, name)

@@ -1,6 +1,7 @@
 """Remove it and see: what is each line of `sgd` and of the training loop
-for? Each row runs a copy of linreg_scratch.py (or linreg_concise.py) with
-one line changed the way learners change it, seed 0, 3 epochs.
+for, and what does one bad label do (en 1.0 3.4 ex. 8)? Each row runs a
+copy of linreg_scratch.py or linreg_concise.py with a line changed the way
+learners change it, seed 0, 3 epochs.
 
     python exercises/remove_it.py                    # every row
     python exercises/remove_it.py --only sum         # the rows that say so
@@ -24,6 +25,8 @@ STEP = 'param -= lr * param.grad / batch_size'
 NO_DIVISION = (STEP, STEP.replace(' / batch_size', ''))
 SHUFFLE = ('random.shuffle(indices)', '')
 FLAT = ('return X, y.reshape((-1, 1))', 'return X, y')
+DATA = 'd2l.synthetic_data(true_w, true_b, args.num_examples)'
+BAD_CONCISE = (DATA, DATA + '; labels[5] = 10000')
 ROWS = [
     ('scratch', [(STEP, STEP.replace('-=', '+='))], '`+=`: uphill', []),
     ('scratch', [NO_DIVISION], 'no `/ batch_size`', []),
@@ -50,6 +53,11 @@ ROWS = [
      'labels of shape (n,), and no `reshape` in `squared_loss`', []),
     ('concise', [('trainer.zero_grad()', '')], 'no `trainer.zero_grad()`',
      []),
+    ('concise', [BAD_CONCISE], 'one bad label, `labels[5] = 10000`', []),
+    ('concise', [BAD_CONCISE, ('nn.MSELoss()', 'nn.SmoothL1Loss()')],
+     "one bad label, and Huber's loss, `nn.SmoothL1Loss()`", []),
+    ('concise', [BAD_CONCISE, ('nn.MSELoss()', 'nn.L1Loss()')],
+     'one bad label, and the absolute loss, `nn.L1Loss()`', []),
 ]
 
 

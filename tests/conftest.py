@@ -7,7 +7,8 @@ import commands
 
 # The defaults print the en 0.17 labels; a Chinese locale would print zh
 # 2.0's (tests/test_chapter.py tests both, by flag and by locale)
-os.environ.pop('LC_ALL', None)
+for variable in ('LANGUAGE', 'LC_ALL', 'LC_MESSAGES'):
+    os.environ.pop(variable, None)
 os.environ['LANG'] = 'C.UTF-8'
 
 

@@ -37,7 +37,7 @@ def run(name, *argv, **more):
     from bench import flags
     options, rest = flags.edits_and_rest(argv)
     script = runner.load(runner.script_file(name), rest, options, **more)
-    return runner.execute(script, options)
+    return runner.execute(script)
 
 
 @functools.lru_cache(maxsize=None)

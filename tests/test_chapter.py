@@ -34,8 +34,17 @@ KERNEL_ARGV = ['/venv/lib/python3/site-packages/ipykernel_launcher.py',
                '-f', '/tmp/kernel-1234.json']
 # What a line the script adds may name: the flags and the Timer, and
 # `__main__`, which `d2l.set_figsize()` takes (linreg_scratch.py says why)
-ADDED_NAMES = ('argparse', 'os', 'sys', 'parser', 'language', 'mine',
-               'args', 'timer', 'Timer', 'main_module')
+ADDED_NAMES = ('argparse', 'os', 'sys', 'parser', 'locale', 'language',
+               'as_script', 'args', 'timer', 'Timer', 'main_module')
+# zh 2.0's own comments and docstrings, which the scripts carry beside en
+# 0.17's (d2l-zh's chapter_linear-networks, the PyTorch cells)
+ZH_COMMENTS = {
+    'scratch': ['生成y=Xw+b+噪声', '# 这些样本是随机读取的，没有特定的顺序',
+                '线性回归模型', '均方损失', '小批量随机梯度下降',
+                '# X和y的小批量损失',
+                '# 因为l形状是(batch_size,1)，而不是一个标量。l中的所有元素被加到一起，',
+                '# 并以此计算关于[w,b]的梯度', '# 使用参数的梯度更新参数'],
+    'concise': ['构造一个PyTorch数据迭代器', '# nn是神经网络的缩写']}
 # What the scripts may import beside the standard library
 BOOK_MODULES = {'d2l', 'torch', 'numpy', 'timer'}
 
@@ -99,9 +108,14 @@ def test_script_prints_what_the_chapter_prints(capsys, monkeypatch, name,
              'concise': 'epoch 1, loss 0.000241'}[name]
     assert (first in ours.splitlines()) == (seed == 0)
     assert ('的估计误差' in book) == (lang == 'zh')
-    if lang == 'zh':
+    if lang == 'zh':  # gettext's order: LANGUAGE, LC_ALL, LC_MESSAGES, LANG
+        for variable in ('LANGUAGE', 'LC_ALL', 'LC_MESSAGES', 'LANG'):
+            monkeypatch.setenv(variable, 'zh_CN.UTF-8')
+            assert script(capsys, name, '--seed', str(seed)) == book
+            monkeypatch.delenv(variable)
         monkeypatch.setenv('LANG', 'zh_CN.UTF-8')
-        assert script(capsys, name, '--seed', str(seed)) == book
+        monkeypatch.setenv('LC_ALL', 'C.UTF-8')  # LC_ALL wins over LANG
+        assert '的估计误差' not in script(capsys, name, '--seed', str(seed))
 
 
 # -- every book statement, in order, unreworded ---------------------------
@@ -201,6 +215,8 @@ def test_every_book_line_in_order_and_only_flags_and_timer_added(name):
                          for text in added[1:]), added
     assert added[0][1:].startswith(('Linear regression', 'Concise'))
     assert 'sys.path' not in source and 'globals()' in source
+    for comment in ZH_COMMENTS[name]:  # zh 2.0's, each beside en 0.17's
+        assert comment in source, comment
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])

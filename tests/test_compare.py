@@ -67,7 +67,7 @@ def test_one_trainer_diverging_is_a_result(capsys):
     assert c['mse'] is None  # strict JSON: null, not Infinity
     assert 'diverged at epoch 1' in captured.out
     assert 'the other column is still a result' in captured.out
-    assert 'flags: --lr 1;' in captured.out
+    assert 'lr 1; flags: --lr 1 in both;' in captured.out
 
 
 def test_both_diverging_is_said_as_both(capsys):
@@ -80,8 +80,8 @@ def test_both_diverging_is_said_as_both(capsys):
     out = captured.out
     assert out.count('.py diverged at epoch 1\n') == 2
     assert 'the other column' not in out
-    assert '50 examples, 2 epochs of 5 steps (batch 10), lr 100 in both' \
-        in out
+    assert ('50 examples, 2 epochs of 5 steps (batch 10), lr 100; flags: '
+            '--num-examples 50 --lr 100 --num-epochs 2 in both') in out
 
 
 def test_wide_cells_never_run_together():
@@ -93,7 +93,7 @@ def test_wide_cells_never_run_together():
 
 @pytest.mark.parametrize('argv,says', [
     (['--lr', 'abc'], "compare.sh: error: argument --lr: invalid float"),
-    (['--lr', '0'], 'compare.sh: error: argument --lr: must be above 0'),
+    (['--lr', '0'], 'compare.sh: error: argument --lr: must be finite, above'),
     (['--equivalence', '--loss', 'abs'], "compares the book's losses"),
     (['--plot', 'x.txt'], 'does not end in .png'),
     (['--plot', '/no/such/folder/x.png'], 'no folder there'),

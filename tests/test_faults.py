@@ -38,7 +38,7 @@ def test_a_value_no_run_can_use_is_one_line_under_the_runner(capsys, argv):
 
 @pytest.mark.parametrize('argv', [
     ['--huber-sigma', '2'],
-    ['--outlier', '1', '--num-examples', '5'], ['--loss', 'cubic']])
+    ['--lr', 'inf'], ['--loss', 'cubic']])
 def test_what_an_edit_cannot_do_is_one_line_and_2(capsys, argv):
     assert status(bench.main, [runner.script_file('scratch'), *argv]) == 2
     assert ': error: ' in one_line(capsys.readouterr().err)

@@ -66,7 +66,7 @@ def test_ctrl_c_keeps_the_finished_points_then_one_line(capsys,
 def test_a_sweep_whose_every_point_fails_keeps_its_table_and_json(
         capsys, tmp_path):
     plot = tmp_path / 'f.png'
-    assert sweep.main(['lr', '--values', '0.03', '--outlier', '1e21',
+    assert sweep.main(['lr', '--values', '0.03', '--init-std', '1e30',
                        '--plot', str(plot), '--json']) == 1
     out, err = capsys.readouterr()
     rows = json.loads(out.splitlines()[-1])
