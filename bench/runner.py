@@ -124,8 +124,8 @@ def ended_early(stop, script, watcher):
     """The line for a script that called `sys.exit`."""
     frames = traceback.extract_tb(stop.__traceback__)
     lines = [f.lineno for f in frames if f.filename == script.path]
-    return (f'{watcher.file} ended early, at line {lines[-1]} (sys.exit('
-            f'{stop.code!r})), after {len(watcher.epochs)} epoch(s)')
+    return (f'{watcher.file} ended early, at line {lines[-1]}: '
+            f'sys.exit({stop.code!r})')
 
 
 @contextlib.contextmanager
