@@ -1,6 +1,6 @@
 # The README's two commands:  `make compare` and `make test`; `make check`
-# runs the slow, thorough tests (the full signal sweep, the documents'
-# regeneration, the book's environments), which CI runs too.
+# runs only the tests marked slow (the Ctrl-C sweep, the documents' check
+# with two CPUs' kernels, the book's environments), which CI runs too.
 # Both set up a virtual environment the first time (VENV, default .venv),
 # then reuse it until requirements.txt or the d2l version changes.
 PYTHON ?= python3
