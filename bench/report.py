@@ -69,12 +69,12 @@ def artefacts(comparison):
     if sorted(losses) == ['half', 'mse']:
         print('  At convergence they settle near sigma^2/2 = 5e-05 and '
               'sigma^2 = 1e-04 (sigma = 0.01).')
-        lr, mse = runs[0].lr, names[losses.index('mse')]
+        lr, mse = runs[0].lr, runs[losses.index('mse')]
+        shown = ' (--equivalence shows it)' if mse.watch.parsed else ''
         if lr is not None and lr == runs[1].lr:
             print(f'  At the same lr, {lr:g}, the gradient of the mean '
-                  f'squared error is twice that of the 1/2 loss:\n  {mse} '
-                  'steps twice as far (--equivalence runs it again to show '
-                  'it).')
+                  'squared error is twice that of the 1/2 loss:\n  '
+                  f'{names[losses.index("mse")]} steps twice as far{shown}.')
     if any(edits.SEEDED in line for run in runs for line in run.edits):
         print('  A script that sets no seed draws other data at every run: '
               'the runner seeded it (its # edit:\n  line), so that both '

@@ -1,8 +1,9 @@
 """The book's own environments (benchmarks/book_envs.sh): both chapter
 scripts, their --help and every exercise script run there, and print the
-book's numbers, digit for digit as here; so do compare.sh's work and
-`python -m bench`. Slow (it builds two environments the first time):
-`make check`."""
+book's numbers, digit for digit as here; so does `python -m bench`, and
+./compare.sh from a checkout with no .venv, that environment's python3 on
+PATH, on the book's pair and on a pair typed along. Slow (it builds two
+environments the first time): `make check`."""
 import subprocess
 
 import pytest
@@ -23,3 +24,4 @@ def test_every_script_runs_in_both_book_environments():
     assert out.count('ok  epoch 1, loss 0.039385') == 2
     assert out.count('ok  epoch 1, loss 0.000241') == 2
     assert out.count('0.039385       0.000241') == 2  # compare.sh's table
+    assert out.count('0.039163       0.000247') == 2  # a pair typed along

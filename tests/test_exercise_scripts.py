@@ -111,16 +111,16 @@ def test_every_exercise_is_listed_with_a_command_that_runs_its_flags():
                             ('en 1.0 3.4', 9), ('en 1.0 3.5', 5)):
         for number in range(1, exercises + 1):
             assert f'{book} ex. {number}' in listed, (book, number)
-    commands = [c.strip('`') for row in rows for c in row[2].split('<br>')
+    commands = [c.strip('`') for row in rows for c in row[2].split('`, `')
                 if c != '-']
-    assert len(commands) > 15
+    assert len(commands) >= 15
     for command in commands:
         words = command.replace('python -i ', 'python ').replace(
             'python -m bench ', '').split()
         program, argv = (words[1], words[2:]) if words[0] == 'python' \
             else (words[0], words[1:])
         if program.startswith('exercises/'):
-            assert (ROOT / program).is_file() and not argv
+            assert (ROOT / program).is_file()
         elif program == './compare.sh':
             compare.parse_args(argv)
         elif program == 'sweep.py':
