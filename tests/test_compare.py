@@ -153,3 +153,15 @@ def test_the_plot_shows_the_chapters_scatter_with_the_lines_learned(
         assert f'b {b:.4f}' in line.get_label()
     assert {line.get_label().split(':')[0] for line in data.get_lines()} \
         == {'true', 'scratch', 'concise'}
+    # The second panel: both losses on one yardstick, the MSE at each
+    # epoch's end (0: the start), on a log axis, above the lstsq line
+    curves = drawn['fig'].axes[1]
+    assert curves.get_yscale() == 'log'
+    drawn_curves = {line.get_label(): list(line.get_ydata())
+                    for line in curves.get_lines()}
+    for name in ('scratch', 'concise'):
+        run = summary[name]
+        assert drawn_curves[name] == [run['initial_mse'],
+                                      *run['mse_per_epoch']]
+    lstsq = drawn_curves['lstsq: the lowest MSE on these data']
+    assert lstsq[0] == summary['lstsq']['mse']
