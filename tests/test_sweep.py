@@ -43,9 +43,13 @@ def test_more_epochs_reach_the_floor_and_stay(capsys):
                                                             rel=0.05)
 
 
-def test_ctrl_c_keeps_the_finished_points_then_one_line(capsys,
+def test_ctrl_c_keeps_the_finished_points_then_one_line(capsys, tmp_path,
                                                         monkeypatch):
+    """... and leaves the file that --plot names as it was: a figure of
+    half a sweep would replace it."""
     from bench import runner
+    keep = tmp_path / 'keep.png'
+    keep.write_bytes(b'kept')
     execute, calls = runner.execute, []
 
     def interrupted_at_the_second_point(*args, **kwargs):
@@ -55,12 +59,14 @@ def test_ctrl_c_keeps_the_finished_points_then_one_line(capsys,
         return execute(*args, **kwargs)
     monkeypatch.setattr(runner, 'execute', interrupted_at_the_second_point)
     assert sweep.main(['lr', '--values', '0.03,0.1', '--impl', 'scratch',
-                       '--num-examples', '50', '--json']) == 130
+                       '--num-examples', '50', '--json', '--plot',
+                       str(keep)]) == 130
     out, err = capsys.readouterr()
     rows = json.loads(out.splitlines()[-1])
     assert [(r['impl'], r['lr']) for r in rows] == [('scratch', 0.03),
                                                     ('lstsq', 0.03)]
     assert err == 'sweep.py: interrupted (Ctrl-C)\n'
+    assert keep.read_bytes() == b'kept' and list(tmp_path.iterdir()) == [keep]
 
 
 def test_a_sweep_whose_every_point_fails_keeps_its_table_and_json(

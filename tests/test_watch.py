@@ -249,24 +249,6 @@ def test_a_plot_goes_where_it_was_asked_though_the_script_moves(
     assert f'wrote {tmp_path / "q.png"}' in capsys.readouterr().out
 
 
-def test_ctrl_c_in_a_sweep_leaves_its_plot_file_as_it_was(
-        tmp_path, monkeypatch, capsys):
-    keep = tmp_path / 'keep.png'
-    keep.write_bytes(b'kept')
-    execute, calls = runner.execute, []
-
-    def interrupted_at_the_third_run(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt()
-        return execute(*args, **kwargs)
-    monkeypatch.setattr(runner, 'execute', interrupted_at_the_third_run)
-    assert sweep.main(['lr', '--values', '0.03,0.1', '--plot', str(keep),
-                       *SMALL]) == 130
-    assert keep.read_bytes() == b'kept'
-    assert list(tmp_path.iterdir()) == [keep]
-
-
 # -- the learner's own pair -----------------------------------------------------
 
 def test_a_pair_typed_along_the_chapter_has_its_four_artefacts_named(
