@@ -2,6 +2,7 @@
 a run failed; 130: Ctrl-C), `| head` quietly, no file half-written, a
 bug's traceback with a hint; rarer faults as Python ends them."""
 # Imported first, for Ctrl-C's one line: the rest is imported where used
+import contextlib
 import functools
 import os
 import signal
@@ -110,7 +111,8 @@ def print_bug(error):
     """The traceback of the script's bug, without the runner's frames."""
     import traceback
     from bench import hints
-    print(end='', flush=True)  # what the script printed, first
+    with contextlib.suppress(OSError, AttributeError):  # a full disk
+        sys.stdout.flush()  # what the script printed, first
     here = os.path.dirname(os.path.abspath(__file__))
     frames = traceback.extract_tb(error.__traceback__)
     frames = [f for f in frames if os.path.dirname(f.filename) != here]

@@ -372,3 +372,30 @@ def test_each_loss_is_told_apart_by_what_it_prints():
     total = run('concise', '--reduction', 'sum', '--lr', '0.003')
     assert total.loss == 'sum'
     assert set(contract.LOSSES) >= set(kinds.values()) | {'sum'}
+
+
+def test_the_readmes_gpu_copies_run_and_compare(tmp_path, capsys):
+    """The README's recipe for a GPU, with `.cpu()` for `.cuda()` here (no
+    GPU in CI): copies that move their data and parameters where it says,
+    and a device's Timer, compare as the book's pair does, number for
+    number."""
+    move = ('features, labels, true_w = features.cpu(), labels.cpu(), '
+            'true_w.cpu()')
+    drawn = 'args.num_examples)\n'
+    scratch = copy(tmp_path, 'scratch', (
+        "labels.detach().numpy(), 1);\n", "labels.detach().numpy(), 1);\n"
+        f"{move}\n"), ('size=(2, 1), requires_grad=True)',
+                       'size=(2, 1)).cpu().requires_grad_()'),
+        ('torch.zeros(1, requires_grad=True)',
+         'torch.zeros(1).cpu().requires_grad_()'),
+        ('timer = Timer()', "timer = Timer('cpu')"))
+    concise = copy(tmp_path, 'concise', (drawn, f'{drawn}{move}\n'), (
+        'net[0].bias.data.fill_(0)\n', 'net[0].bias.data.fill_(0)\n'
+        'net.cpu()\n'), ('timer = Timer()', "timer = Timer('cpu')"))
+    assert compare.main([scratch, concise, '--repeats', '1', '--json']) == 0
+    found = json.loads(capsys.readouterr().out.splitlines()[-1])
+    for name in ('scratch', 'concise'):
+        book = run(name)
+        assert found[name]['loss_per_epoch'] == book.loss_per_epoch
+        assert found[name]['w'] == book.w and found[name]['timed'].startswith(
+            'each of the 3 epochs alone')
