@@ -150,9 +150,9 @@ def report(rows, setting):
         elif p.diverged:
             cells = f'diverged at epoch {p.diverged}'
         else:
-            # four digits, which hold on every CPU (docs/reference.md)
-            cells = (f'{p.mse:>12.3e}  {p.w_error:>12.3e}  '
-                     f'{p.b_error:>12.3e}')
+            # three digits, which hold on every CPU (docs/reference.md)
+            cells = (f'{p.mse:>12.2e}  {p.w_error:>12.2e}  '
+                     f'{p.b_error:>12.2e}')
         value = p.value if setting == 'loss' else f'{p.value:g}'
         print(f'{value:>12}  {p.impl:<8}  {cells}')
 
