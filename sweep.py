@@ -96,7 +96,7 @@ def points(args, rest):
 def sweep(args, rest, rows):
     """Append a row per point and script, and lstsq's: Ctrl-C keeps them."""
     for value, script in points(args, rest):
-        impl = edits.impl(script.source)
+        impl = script.impl
         try:
             run = runner.execute(script)
         except faults.Failed as error:
