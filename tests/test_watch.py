@@ -399,3 +399,37 @@ def test_the_readmes_gpu_copies_run_and_compare(tmp_path, capsys):
         assert found[name]['loss_per_epoch'] == book.loss_per_epoch
         assert found[name]['w'] == book.w and found[name]['timed'].startswith(
             'each of the 3 epochs alone')
+
+
+@pytest.mark.parametrize('edit,argv,says', [
+    (('torch.manual_seed(args.seed)', 'torch.manual_seed(42)'),
+     ['--seed', '5'], 'seed 42, not its --seed 5'),
+    (('args = parser.parse_args(sys.argv[1:] if as_script else [])',
+      'args = parser.parse_args([])'), ['--lr', '0.1'],
+     'parse_args([]), not the flags given'),
+])
+def test_flags_the_run_did_not_take_are_a_contradiction(tmp_path, capsys,
+                                                        edit, argv, says):
+    code, out, err = watched(capsys, copy(tmp_path, 'concise', edit),
+                             *argv)
+    assert code == 1 and says in one_line(err)
+
+
+@pytest.mark.parametrize('edit,ran', [
+    (('import sys\n', 'import sys\nsys.stdout.reconfigure(errors="strict")'
+      '\n'), 'lr 0.03'),  # a stdout set up by the script: the runner's stays
+    (("print(f'epoch {epoch + 1}, loss {l:f}')",
+      "print(f'epoch {epoch}, loss {l:f}')"), '3 epochs of 10 steps'),
+    (('trainer = torch.optim.SGD(net.parameters(), lr=args.lr)',
+      'trainer = torch.optim.SGD(net.parameters(), lr=args.lr); other = '
+      'torch.optim.SGD(net.parameters(), lr=1.0)'), 'lr not seen'),
+    (("      '(imports and data generation excluded)')",
+      "      '(imports and data generation excluded)'); sys.exit(0)"),
+     '3 epochs of 10 steps'),
+])
+def test_what_a_learner_adds_is_read_or_said_unseen(tmp_path, capsys, edit,
+                                                     ran):
+    path = copy(tmp_path, 'concise', edit)
+    Path(path).write_bytes(b'\xef\xbb\xbf' + Path(path).read_bytes())  # BOM
+    code, out, err = watched(capsys, path, *SMALL)
+    assert code == 0 and ran in out.splitlines()[-1], err
