@@ -206,6 +206,17 @@ def test_a_script_that_runs_alone_is_one_line_under_a_runner(
     assert found == code and says in one_line(err)
 
 
+def test_a_model_that_is_not_a_line_is_one_line(tmp_path, capsys):
+    """No bias (a model the script runs alone): not a line's parameters."""
+    path = copy(tmp_path, 'concise', ('nn.Linear(2, 1)',
+                                      'nn.Linear(2, 1, bias=False)'),
+                ('net[0].bias.data.fill_(0)\n', ''),
+                ('b = net[0].bias.data', 'b = torch.zeros(1)'))
+    code, out, err = watched(capsys, path, *SMALL)
+    assert code == 1 and 'a weight a feature and a bias (3 numbers), not 2' \
+        in one_line(err)
+
+
 def test_files_that_are_no_chapter_script_are_one_line(tmp_path, capsys):
     (tmp_path / 'book.ipynb').write_text('{}')
     (tmp_path / 'data.py').write_bytes(b'\x89PNG\x00\xff')
