@@ -18,7 +18,7 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f'{self.prog}: error: {message}\n')
 
 
-def number(kind, low=-math.inf):
+def number(kind, low):
     """An argparse type: a finite `kind`, at least `low`."""
     def parse(text):
         try:

@@ -56,13 +56,16 @@ def chapter(name):
                                        '--num-epochs', '1').watch.ns)
 
 
-def edited(tmp_path, name, old, new):
-    """A copy of linreg_{name}.py with one edit, as a learner makes it."""
+def edited(tmp_path, name, *edits):
+    """A copy of linreg_{name}.py beside timer.py, as it is copied out, with
+    `edits` (old, new) made as a learner makes them: its path."""
     source = open(runner.script_file(name), encoding='utf-8').read()
-    assert old in source
+    for old, new in edits:
+        assert old in source, old
+        source = source.replace(old, new)
     path = tmp_path / f'linreg_{name}.py'
-    path.write_text(source.replace(old, new), encoding='utf-8')
-    shutil.copy(runner.ROOT + '/timer.py', tmp_path)  # as it is copied out
+    path.write_text(source, encoding='utf-8')
+    shutil.copy(runner.ROOT + '/timer.py', tmp_path)
     return path
 
 

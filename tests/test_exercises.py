@@ -4,7 +4,6 @@ import torch
 from torch import nn
 
 import compare
-from bench import edits
 from helpers import chapter, results, run
 
 scratch = chapter('scratch')

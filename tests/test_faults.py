@@ -6,11 +6,10 @@ import subprocess
 import sys
 
 import pytest
-import torch
 
 from bench import __main__ as bench
 from bench import faults, hints, runner
-from commands import ENV, ROOT, finished
+from commands import ENV, ROOT
 from helpers import edited, one_line, program, status
 
 
@@ -46,8 +45,8 @@ def test_what_an_edit_cannot_do_is_one_line_and_2(capsys, argv):
 
 def test_an_edit_of_a_line_the_learner_changed_is_one_line(tmp_path,
                                                            capsys):
-    path = edited(tmp_path, 'concise', 'loss = nn.MSELoss()',
-                  'loss = nn.L1Loss()')
+    path = edited(tmp_path, 'concise', ('loss = nn.MSELoss()',
+                                        'loss = nn.L1Loss()'))
     assert bench.main([str(path), '--loss', 'huber']) == 1
     assert 'which this script does not have' in one_line(
         capsys.readouterr().err)
@@ -62,8 +61,8 @@ def test_out_of_memory_is_one_line(capsys):
 
 
 def test_an_edited_import_keeps_its_traceback(tmp_path, capsys):
-    path = edited(tmp_path, 'concise', 'from torch.utils import data',
-                  'from torch.utils import dataa as data')
+    path = edited(tmp_path, 'concise', ('from torch.utils import data',
+                                        'from torch.utils import dataa as data'))
     assert bench.main([str(path)]) == 1
     err = capsys.readouterr().err  # a bug, not "not set up"
     assert err.startswith('Traceback') and 'not set up' not in err
@@ -126,7 +125,7 @@ def test_signals_ignored_at_the_start_stay_ignored():
     ('l.sum().backward()', 'l.sum().backwards()', None),
 ])
 def test_the_classic_mistakes_get_a_hint(tmp_path, old, new, says):
-    path = edited(tmp_path, 'scratch', old, new)
+    path = edited(tmp_path, 'scratch', (old, new))
     with pytest.raises(Exception) as error:
         program('scratch', '--num-epochs', '1', path=path)
     hint = hints.hint(error.value)
@@ -134,8 +133,8 @@ def test_the_classic_mistakes_get_a_hint(tmp_path, old, new, says):
 
 
 def test_calling_the_loss_class_on_the_data_gets_a_hint(tmp_path):
-    path = edited(tmp_path, 'concise', 'l = loss(net(X), y)',
-                  'l = nn.MSELoss(net(X), y)')
+    path = edited(tmp_path, 'concise', ('l = loss(net(X), y)',
+                                        'l = nn.MSELoss(net(X), y)'))
     with pytest.raises(RuntimeError) as error:
         program('concise', '--num-epochs', '1', path=path)
     assert '`loss = nn.MSELoss()`' in hints.hint(error.value)
@@ -145,7 +144,8 @@ def test_the_hint_follows_the_traceback_under_the_runner(tmp_path,
                                                          capsys):
     """`python -m bench edited.py`: Python's traceback from the script's
     own frame, the edited line in it, then the hint."""
-    path = edited(tmp_path, 'scratch', 'l.sum().backward()', 'l.backward()')
+    path = edited(tmp_path, 'scratch', ('l.sum().backward()',
+                                            'l.backward()'))
     assert bench.main([str(path), '--num-epochs', '1']) == 1
     err = capsys.readouterr().err
     lines = err.strip().splitlines()

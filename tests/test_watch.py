@@ -6,7 +6,6 @@ traceback from bench/."""
 import ast
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,25 +15,15 @@ import sweep
 from bench import __main__ as bench
 from bench import contract, runner
 from commands import ROOT
-from helpers import one_line, run, status
+from helpers import edited, one_line, run, status
 
 TYPED = Path(__file__).resolve().parent / 'typed_along'
 SMALL = ['--num-examples', '100']
 
 
-def copy(tmp_path, name, *edits, folder='.'):
-    """linreg_{name}.py and timer.py in `tmp_path/folder`, with `edits`
-    (old, new) made to the script as a learner makes them: its path."""
-    where = tmp_path / folder
-    where.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / 'timer.py', where)
-    text = (ROOT / f'linreg_{name}.py').read_text(encoding='utf-8')
-    for old, new in edits:
-        assert old in text, old
-        text = text.replace(old, new)
-    path = where / f'linreg_{name}.py'
-    path.write_text(text, encoding='utf-8')
-    return str(path)
+def copy(tmp_path, name, *edits):
+    """helpers.edited's copy, as the path a runner's argv holds."""
+    return str(edited(tmp_path, name, *edits))
 
 
 def pair(tmp_path, name, *edits):
