@@ -1,65 +1,60 @@
-"""Run one script, watched, as compare.sh and sweep.py run it:
-
-    python -m bench linreg_concise.py --loss huber --json
-
-Its edits, what it prints, a line of what ran, the JSON if asked; a run
-that diverged says where (exit 1)."""
+"""Run one script in a process of its own, watched, as compare.sh runs
+each: `python -m bench SCRIPT [flags]` (from any folder: `python
+path/to/bench SCRIPT`). What it prints, then what ran; exit 1 if it
+diverged."""
 import math
-import os
 import sys
+from pathlib import Path
 
-from bench import contract, edits, faults, flags
+if not __package__:  # run as `python path/to/bench`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import faults, flags, report, runner  # noqa: E402
+from bench.results import LOSSES  # noqa: E402
+from bench.text import _  # noqa: E402
 
 PROG = 'python -m bench'
 
 
-def parse_args(argv):
-    parser = flags.Parser(
-        prog=PROG, description='Run one script (linreg_scratch.py, '
-        'linreg_concise.py, a copy, or your own), watched: what ran, the '
-        'JSON, the edits that the flags below make.',
-        epilog='Every other flag goes to the script (`python '
-               'linreg_concise.py --help` lists them).')
-    parser.add_argument('script', help='the script file to run')
-    parser.add_argument('--json', action='store_true',
-                        help='end with one line of JSON holding the results')
-    flags.add_edits(parser)
-    options, rest = parser.parse_known_args(argv)
-    if not os.path.isfile(options.script):
-        parser.error(f'argument script: no file {options.script!r}')
-    return options, rest
-
-
 def divergence(run):
     """The line for a run that diverged: where, and what to try."""
-    cause = 'learning rate'  # where the start overflows float32: the init
+    cause = _('learning rate')  # where the start overflows: the init
     if not math.isfinite(run.initial_mse):
         cause = '--init-std'
-    return (f'diverged: the loss grew past where it started at epoch '
-            f'{run.diverged_at_epoch} (MSE {run.initial_mse:.3g} -> '
-            f'{run.mse:.3g}); try a smaller {cause}')
+    epoch = run.diverged_at_epoch
+    return _('diverged: the loss grew past where it started at epoch '
+             '{0} (MSE {1:.3g} -> {2:.3g}); try a smaller '
+             '{3}', epoch, run.initial_mse, run.mse, cause)
 
 
 def ran(run):
     """The line of what ran, each figure read from the run."""
-    parts = [run.what_ran(), 'loss: ' + contract.LOSSES.get(run.loss,
-                                                            'not seen'),
-             f'Timer: {run.timed}']
-    if run.flags:
-        parts.append(f'flags: {flags.as_typed(run.flags)}')
-    return f'# {os.path.basename(run.script)} ran: ' + '; '.join(parts)
+    loss = LOSSES.get(run.loss, _('none the runners know'))
+    flags = ' '.join(run.flags) or _('none')
+    file = Path(run.script).name
+    return _('# {0} ran: {1}; loss: {2}; Timer: {3}; flags: '
+             '{4}', file, report.what_ran(run), loss, run.timer, flags)
 
 
 def watched(argv):
-    """Run the script, shown as it runs, then what the watch saw."""
-    options, rest = parse_args(argv)
-    from bench import runner
-    script, = runner.load_all([options.script], rest, options)
-    edits.print_edits(script.edit_lines())
-    run = runner.execute(script, echo=True)
+    """Run the script, then print what it printed and what ran."""
+    parser = flags.Parser(
+        prog=PROG, description=_('Run one script, watched: what it prints, '
+                                 'then what ran.'),
+        epilog=_('Every other flag goes to the script.'))
+    parser.add_argument('script', help=_('the script file to run'))
+    options, rest = parser.parse_known_args(argv)
+    script = runner.load(options.script, rest)
+    faults.set_up()
+    try:
+        workers, (run,) = runner.analyse([script])
+    except faults.Bug as bug:  # what it printed, then its traceback
+        print(bug.out, end='')
+        raise
+    for edit in run.edits:
+        print(f'# edit: {edit}')
+    print(run.out, end='')
+    print(run.err, end='', file=sys.stderr)
     print(ran(run))
-    if options.json:
-        faults.write_json(run.results())
     if run.diverged_at_epoch:
         faults.say(PROG, divergence(run))
         return 1

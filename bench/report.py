@@ -1,133 +1,205 @@
-"""What compare.sh prints of a `compare.Comparison`, each figure read from
-the runs, each part a function."""
+"""What compare.sh prints of its comparison: each figure and each
+sentence read from the two runs."""
 import math
-import os
+import statistics
+import textwrap
 
-from bench import contract, edits, flags
+from bench.results import LOSSES, REDUCTIONS
+from bench.text import _, _n
 
 
-def cell(value, width=0):
-    """A table cell: the number, 'diverged' for inf and NaN, or blank."""
+def cell(value):
+    """A number as the tables show it: 'diverged' for inf and NaN."""
     if value is None:
-        text = ''
-    elif not math.isfinite(value):
-        text = 'diverged'
-    elif abs(value) < 1e4:
-        text = f'{value:.6f}'
-    else:
-        text = f'{value:.3e}'
-    return text.rjust(width)
+        return ''
+    if not math.isfinite(value):
+        return _('diverged')
+    return f'{value:.6f}' if abs(value) < 1e4 else f'{value:.3e}'
 
 
-def columns(label, *texts):
-    """A row of the side-by-side tables, a space between any two cells."""
-    return label.ljust(26) + ''.join(' ' + text.rjust(21) for text in texts)
+def table(rows):
+    """Print `rows` as columns as wide as their cells, the first left."""
+    widths = [max(map(len, column)) for column in zip(*rows)]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])]
+        for text, width in zip(row[1:], widths[1:]):
+            cells.append(text.rjust(width))
+        print('  '.join(cells).rstrip())
+
+
+def say(*sentences):
+    """Print sentences, wrapped and indented under the tables."""
+    text = ' '.join(filter(None, sentences))
+    print(textwrap.fill(text, 100, initial_indent='  ',
+                        subsequent_indent='  ', break_on_hyphens=False))
+
+
+def what_ran(run):
+    """`1000 examples, 3 epochs of 100 steps (batch 10), lr 0.03`."""
+    steps = set(run.steps_per_epoch)
+    each = steps.pop() if len(steps) == 1 else run.steps_per_epoch
+    rates = [run.lr] if run.lr else run.lr_per_epoch or []
+    lr = ', '.join(f'{rate:.3g}' for rate in rates) or _('not seen')
+    epochs = _n('{n} epoch', '{n} epochs', run.epochs)
+    return _('{0} examples, {1} of {2} steps (batch {3}), lr {4}',
+             run.num_examples, epochs, each, run.batch_size, lr)
 
 
 def header(comparison):
-    """Print the edits and the line of what ran, with the data's check."""
-    first, second = comparison.runs
-    edits.print_edits(first.edits + second.edits)
-    ran = [f'{run.what_ran()}; flags: {flags.as_typed(run.flags) or "none"}'
-           for run in comparison.runs]
-    line = f'# {ran[0]} in both'
+    """Print the runner's edits, and what ran, with the data's check."""
+    ran = []
+    for run in comparison.runs:
+        for edit in run.edits:
+            print(f'# edit: {edit}')
+        flags = ' '.join(run.flags) or _('none')
+        ran.append(_('{0}; flags: {1}', what_ran(run), flags))
+    line = _('# {0} in both', ran[0])
     if ran[0] != ran[1]:
         pairs = zip(comparison.names, ran)
         line = '# ' + '; '.join(f'{name}: {text}' for name, text in pairs)
-    same = first.data_sha256 == second.data_sha256
-    print(f'{line}; same data in both: ' + (
-        'yes (their sha256 are equal)' if same else 'NO'))
+    a, b = comparison.runs
+    same = _('yes (their sha256 are equal)')
+    if a.data_sha256 != b.data_sha256:
+        same = _('NO')
+    print(_('{0}; same data in both: {1}', line, same))
 
 
 def loss_table(comparison):
-    """Print each epoch's printed losses and MSE, side by side."""
-    names, runs = comparison.names, comparison.runs
-    heads = [f'{name} loss'.rjust(13) for name in names]
-    heads += [f'{name} MSE'.rjust(12) for name in names]
-    print('epoch  ' + '  '.join(heads))
-    shown = [(run.loss_per_epoch, 13) for run in runs]
-    shown += [(run.mse_per_epoch, 12) for run in runs]
-    epochs = max(len(run.mse_per_epoch) for run in runs)
-    for epoch in range(epochs):
-        row = []
-        for values, width in shown:  # a blank where one ran fewer epochs
-            value = values[epoch] if epoch < len(values) else None
-            row.append(cell(value, width))
-        print(f'{epoch + 1:>5}  ' + '  '.join(row))
-    if len(runs[0].mse_per_epoch) != len(runs[1].mse_per_epoch):
-        print('  the two ran different epochs: a blank is an epoch that '
-              'one did not run.')
+    """Print each epoch's loss and MSE of both runs, side by side."""
+    runs = comparison.runs
+    heads = [_('{0} loss', name) for name in comparison.names]
+    heads += [_('{0} MSE', name) for name in comparison.names]
+    rows = [[_('epoch'), *heads]]
+    columns = [run.loss_per_epoch for run in runs]
+    columns += [run.mse_per_epoch for run in runs]
+    for epoch in range(max(run.epochs for run in runs)):
+        row = [str(epoch + 1)]
+        for values in columns:
+            row.append(cell(values[epoch] if epoch < len(values) else None))
+        rows.append(row)
+    table(rows)
 
 
-def artefacts(comparison):
-    """Print what makes the two differ, read from the runs."""
-    names, runs = comparison.names, comparison.runs
-    kinds = [contract.LOSSES.get(run.loss, 'a loss not seen') for run in runs]
-    print(f'  {names[0]} prints {kinds[0]}, {names[1]} {kinds[1]};\n  the '
-          'MSE columns use one definition for both.')
-    losses = [run.loss for run in runs]
-    if sorted(losses) == ['half', 'mse']:
-        print('  At convergence they settle near sigma^2/2 = 5e-05 and '
-              'sigma^2 = 1e-04 (sigma = 0.01).')
-        lr, mse = runs[0].lr, runs[losses.index('mse')]
-        shown = ' (--equivalence shows it)' if mse.watch.parsed else ''
-        if lr is not None and lr == runs[1].lr:
-            print(f'  At the same lr, {lr:g}, the gradient of the mean '
-                  'squared error is twice that of the 1/2 loss:\n  '
-                  f'{names[losses.index("mse")]} steps twice as far{shown}.')
-    if any(edits.SEEDED in line for run in runs for line in run.edits):
-        print('  A script that sets no seed draws other data at every run: '
-              'the runner seeded it (its # edit:\n  line), so that both '
-              'fit the same data.')
-    diverged = [run for run in runs if run.diverged_at_epoch]
-    for run in diverged:
-        other = '; the other column is still a result'
-        print(f'  {os.path.basename(run.script)} diverged at epoch '
-              f'{run.diverged_at_epoch}{other if len(diverged) == 1 else ""}')
+def losses(comparison):
+    """Say which loss each ran and printed, and where both settle."""
+    kinds = []
+    said = []
+    for name, run in zip(comparison.names, comparison.runs):
+        kind = _("{0}'s: none the runners know (a blank column)", name)
+        if run.loss:
+            kind = _("{0}'s: {1}, its {2} over each batch", name,
+                     LOSSES[run.loss], REDUCTIONS[run.reduction])
+        kinds.append(kind)
+        said.append(printed(name, run))
+    said.insert(0, _('loss: what backward() ran on, as a mean on all the '
+                     'data; {0}. MSE: one yardstick for both.',
+                     '; '.join(kinds)))
+    found = sorted(run.loss for run in comparison.runs if run.loss)
+    diverged = any(run.diverged_at_epoch for run in comparison.runs)
+    if found == ['half', 'squared'] and not diverged:
+        best = comparison.runs[0].lstsq['mse']
+        said.append(_('Both settle near the least-squares line, of MSE '
+                      '{0:.2e} here; the 1/2 loss, near half of it, {1:.2e}.',
+                      best, best / 2))
+    say(*said)
+
+
+def printed(name, run):
+    """What the run printed after its epochs, against its columns."""
+    if all(kind == 'loss' for kind in run.printed_loss):
+        return _('{0} printed its loss after each epoch.', name)
+    if not run.printed[0]:
+        return _('{0} printed no loss after its epochs.', name)
+    what = _('its MSE column') if run.printed_loss[0] else _(
+        'no loss on all the data')
+    return _('{0} printed `{1}` after epoch 1: {2}.', name, run.printed[0],
+             what)
+
+
+def steps(comparison):
+    """Say how far each run stepped, and what else makes them differ."""
+    a, b = comparison.runs
+    said = []
+    for name, run in zip(comparison.names, comparison.runs):
+        if run.lr is None:
+            said.append(_("{0}'s steps are no fixed multiple of its "
+                          "batch's gradient.", name))
+    if a.mse_step and b.mse_step:
+        said.append(far(comparison.names, a, b))
+    same = a.data_sha256 == b.data_sha256
+    if same and 'script' not in (a.seeded, b.seeded):
+        said.append(_('Each script that sets no seed was seeded by the '
+                      'runner (its # edit: line): both fit the same data.'))
+    if not same:
+        said.append(_("The two fit different data: their lstsq lines' MSE "
+                      'are {0:.2e} and {1:.2e}.', a.lstsq['mse'],
+                      b.lstsq['mse']))
+    for name, run in zip(comparison.names, comparison.runs):
+        if run.diverged_at_epoch:
+            said.append(_('{0} diverged at epoch {1}.', name,
+                          run.diverged_at_epoch))
+    say(*said)
+
+
+def far(names, a, b):
+    """How far the second steps against the first, read from the steps."""
+    ratio = b.mse_step / a.mse_step
+    times = _('{0:.3g} times', ratio)
+    if math.isclose(ratio, 2, rel_tol=1e-3):
+        times = _('twice')
+    return _('{0} steps {1} as far as {2}: each step is {3:.3g} x the '
+             "gradient of the batch's MSE, against {4:.3g} x.", names[1],
+             times, names[0], b.mse_step, a.mse_step)
 
 
 def errors_table(comparison):
-    """Print the errors in w and b and the final MSE, beside lstsq's."""
-    print(columns('', *comparison.names, 'lstsq'))
-    fits = [run.results() for run in comparison.runs] + [comparison.lstsq]
-    for label in ('w error', 'b error'):
-        cells = []
-        for fit in fits:
-            errors = fit[label.replace(' ', '_')]
-            cells.append(', '.join(f'{e:+.5f}' for e in errors))
-            if fit.get('diverged_at_epoch'):
-                cells[-1] = f'diverged at epoch {fit["diverged_at_epoch"]}'
-        print(columns(label, *cells))
-    mses = [math.nan if fit.get('diverged_at_epoch') else fit['mse']
-            for fit in fits]
-    print(columns('final MSE', *map(cell, mses)))
-    print('  lstsq: the closed-form least-squares fit on the same data, the '
-          'lowest MSE any line\n  reaches there. What a script prints: '
-          '`python -m bench SCRIPT`, with the same flags.')
+    """Print the lines learned against the true one, beside lstsq's."""
+    runs = comparison.runs
+    fits = [dict(vars(run), mse=run.mse) for run in runs]
+    fits.append(runs[0].lstsq)
+    rows = [['', *comparison.names, 'lstsq']]
+    for key in ('w', 'b'):
+        cells = [error(fit, key, runs[0]) for fit in fits]
+        rows.append([_('{0} error', key), *cells])
+    mses = [cell(fit['mse']) for fit in fits]
+    rows.append([_('final MSE'), *mses])
+    starts = [', '.join(f'{v:+.4f}' for v in run.initial) for run in runs]
+    rows.append([_('initial w, b'), *starts, ''])
+    table(rows)
+    say(_('lstsq: the least-squares line in closed form, the lowest MSE of '
+          'any line on these data. A script as it prints: `python -m bench '
+          'SCRIPT`.'))
+
+
+def error(fit, key, first):
+    """A cell of the errors table: the true value less the learned one."""
+    true = vars(first)[f'true_{key}']
+    if fit.get('diverged_at_epoch'):
+        return _('diverged at epoch {0}', fit['diverged_at_epoch'])
+    if true is None:
+        return _('true {0} not seen', key)
+    if key == 'b':
+        return f'{true - fit[key]:+.5f}'
+    return ', '.join(f'{t - v:+.5f}' for t, v in zip(true, fit[key]))
 
 
 def timing(comparison):
-    """Print what each Timer timed, and the times it read."""
-    for k, (name, run) in enumerate(zip(comparison.names, comparison.runs)):
-        print(f'{"Timers:" if k == 0 else "":<8}{name}: {run.timed}')
-    if comparison.timing is None:
-        print('  no times to compare: a script that starts no Timer times '
-              'nothing')
+    """Print what each Timer timed, and the runner's clock per epoch."""
+    label = _('Timers:')
+    for name, run in zip(comparison.names, comparison.runs):
+        print(f'{label:<8}{name}: {run.timer}')
+        label = ''
+    if not comparison.timing:
         return
-    each = all(run.epoch_seconds for run in comparison.runs)
-    what = 'per epoch' if each else 'per run'
-    shown = [f'{1000 * t["median"]:.1f} ms ({1000 * t["min"]:.1f}-'
-             f'{1000 * t["max"]:.1f})' for t in comparison.timing]
-    print(columns(f'{what}, median (range)', *shown))
+    row = [_("per epoch, the runner's clock")]
+    for times in comparison.timing:
+        median = statistics.median(times)
+        row.append(f'{median:.1f} ms ({min(times):.1f}-{max(times):.1f})')
+    table([row])
     first, second = comparison.names
-    pairs = f'{comparison.pairs} alternating pair'
-    pairs += 's' * (comparison.pairs != 1)
-    print(f'{second}/{first} time {what}: {comparison.time_ratio:.2f}x '
-          f'(median of {pairs} of runs, after a warm-up pair;')
-    if each:
-        print('  imports and data generation excluded)')
-    else:
-        print('  not the training alone: what each Timer timed. Run by '
-              "hand, it was one cold run; time each\n  epoch's minibatches "
-              'alone, as linreg_*.py do, with timer.start() and '
-              'timer.stop() around them)')
+    ratio = statistics.median(comparison.ratios)
+    pairs = _n('{n} alternating pair', '{n} alternating pairs',
+               len(comparison.ratios))
+    print(_('per epoch, {0} takes {1:.2f}x as long as {2} (median of {3} '
+            'of runs after a warm-up; an epoch: its steps x the median time '
+            'between two backward())', second, ratio, first, pairs))

@@ -1,8 +1,9 @@
-"""Benchmark: `make test`'s suite against one `from d2l import torch`
-(target: within 5x), new processes in alternating rounds:
-`python benchmarks/startup.py --repeats 3`."""
+"""Benchmark: compare.sh, on our pair and on a learner's, and `make test`'s
+suite, against one `from d2l import torch`, new processes in alternating
+rounds: `python benchmarks/startup.py --repeats 3`."""
 import argparse
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -10,18 +11,23 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITE = {
-    'python -c "from d2l import torch"': ['-c', 'from d2l import torch'],
-    'python -m pytest -q': ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'],
-}
-TARGET = 5
+SUITE = [  # (the command, the target: at most that many times the first)
+    ('python -c "from d2l import torch"', 1),
+    ('./compare.sh', 1.7),
+    ('./compare.sh tests/typed_along/scratch.py tests/typed_along/concise.py',
+     2),
+    ('python -m pytest -q -p no:cacheprovider', 5),
+]
 
 
-def wall(argv):
-    """The seconds that `python *argv` takes; it must succeed."""
+def wall(command):
+    """The seconds that `command` takes; it must succeed."""
+    command = command.replace('./compare.sh', 'python compare.py')
+    argv = shlex.split(command)[1:]  # after `python`
     start = time.perf_counter()
+    env = dict(os.environ, PYTHON=sys.executable)
     subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True,
-                   env=dict(os.environ, PYTHON=sys.executable), check=True)
+                   env=env, check=True)
     return time.perf_counter() - start
 
 
@@ -29,21 +35,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--repeats', type=int, default=1)
     repeats = parser.parse_args().repeats
-    walls, order = {name: [] for name in SUITE}, list(SUITE)
+    walls = [[] for _ in SUITE]
+    order = list(range(len(SUITE)))
     for _ in range(repeats):
-        for name in order:
-            walls[name].append(wall(SUITE[name]))
-        order.reverse()
-    baseline = next(iter(SUITE))
-    base = statistics.median(walls[baseline])
-    print(f'median (range) of {repeats} round(s):')
-    for name, times in walls.items():
-        ratio = statistics.median(times) / base
-        figure = f'{ratio:.2f}x (target <= {TARGET})'
-        if name == baseline:
-            figure = '(baseline)'
-        print(f'  {name:<36}{statistics.median(times):7.2f} s '
-              f'({min(times):.2f}-{max(times):.2f})  {figure}')
+        for k in order:
+            walls[k].append(wall(SUITE[k][0]))
+        order.reverse()  # none always first
+    base = statistics.median(walls[0])
+    print(f'median (range) of {repeats} round(s), each against the first:')
+    for (name, target), times in zip(SUITE, walls):
+        median = statistics.median(times)
+        print(f'  {name:<36}{median:7.2f} s ({min(times):.2f}-'
+              f'{max(times):.2f})  {median / base:.2f}x (target <= '
+              f'{target:g})')
     return 0
 
 
