@@ -17,7 +17,7 @@ REQ_KEY := $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(\
 	open('requirements.txt', 'rb').read()).hexdigest()[:12])" 2>/dev/null)-$(D2L)
 STAMP := $(VENV)/.installed-$(REQ_KEY)
 
-.PHONY: setup compare test check lock
+.PHONY: setup compare test check lock messages
 
 # Before an environment is set up: a Python outside 3.10-3.13 is refused in
 # one line, before a .venv exists; a .venv left with one by an earlier try
@@ -26,7 +26,7 @@ SUPPORTED := import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13)
 usable = $(shell "$(1)" -c '$(SUPPORTED)' 2>/dev/null && echo yes)
 there = $(shell [ -x "$(VENV)/bin/python" ] && echo yes)
 ifeq ($(wildcard $(STAMP)),)
-ifneq ($(filter-out lock,$(or $(MAKECMDGOALS),setup)),)
+ifneq ($(filter-out lock messages,$(or $(MAKECMDGOALS),setup)),)
 ifeq ($(there)$(call usable,$(VENV)/bin/python),yes)
 $(info make: $(VENV) holds $(shell "$(VENV)/bin/python" --version 2>&1), left by an earlier setup; removing it)
 $(shell rm -rf "$(VENV)")
@@ -85,3 +85,37 @@ lock:
 	  echo "# with --no-deps (see the Makefile)."; \
 	  "$(LOCK_UV)" export --format requirements-txt --no-hashes --no-emit-project \
 	    --no-annotate --no-header; } > requirements.txt
+
+# After an edit of a message, in the runners or in bench.po: extract them
+# again, merge them into bench.po (a new one shows in English until it is
+# translated there) and compile bench.mo, which the runners read (no _()
+# stands inside an f-string, which xgettext 0.21 does not read). argparse's
+# words are the runners' too (--help,
+# a bad flag), and differ by version (3.9's "optional arguments", 3.13's
+# " (default: ...)"): taken from each of ARGPARSE_PYTHONS, and kept as in
+# argparse.pot where one of them is not installed
+LOCALE := bench/locale
+PO := $(LOCALE)/zh/LC_MESSAGES/bench.po
+MESSAGE_SOURCES := $(sort $(wildcard bench/*.py)) compare.py sweep.py \
+	exercises/remove_it.py
+XGETTEXT := xgettext --language=Python --from-code=UTF-8 --add-comments \
+	--sort-by-file
+ARGPARSE_PYTHONS ?= python3.9 python3.10 python3.11 python3.12 python3.13
+STDLIB := import sysconfig; print(sysconfig.get_path("stdlib"))
+messages:
+	$(XGETTEXT) --keyword=_ --keyword=_n:1,2 -o $(LOCALE)/bench.pot \
+	  $(MESSAGE_SOURCES)
+	@set -e; folders=; files=; for python in $(ARGPARSE_PYTHONS); do \
+	  stdlib=$$($$python -c '$(STDLIB)' 2>/dev/null) || { \
+	    echo "make: no $$python here (ARGPARSE_PYTHONS names them):" \
+	      "$(LOCALE)/argparse.pot stays as it is"; \
+	    exit 0; }; \
+	  folders="$$folders -D $${stdlib%/*}"; \
+	  files="$$files $${stdlib##*/}/argparse.py"; done; \
+	set -x; $(XGETTEXT) --keyword=_ --keyword=ngettext:1,2 $$folders \
+	  -o $(LOCALE)/argparse.pot $$files
+	msgcat --use-first -o $(LOCALE)/messages.pot $(LOCALE)/bench.pot \
+	  $(LOCALE)/argparse.pot
+	msgmerge --update --backup=none $(PO) $(LOCALE)/messages.pot
+	rm -f $(LOCALE)/messages.pot
+	msgfmt --check -o $(PO:.po=.mo) $(PO)

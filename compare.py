@@ -1,22 +1,21 @@
-"""Run two scripts on the same data, each in a process of its own, watched,
-and compare them honestly: `./compare.sh [A.py B.py] --help` (`python
-compare.py` without bash)."""
+"""Run two scripts on the same data, each watched in its own process, and
+compare them: `./compare.sh [A.py B.py]` (`python compare.py` alike)."""
 import os
 import statistics
 import sys
 import types
 from pathlib import Path
 
-from bench import contract, faults, flags, report, runner
+from bench import contract, faults, report, runner
 from bench.text import _
 
 PROG = 'compare.sh'
 
 
-def parse_args(argv=None):
+def parse_args(argv):
     """(compare.sh's flags, the scripts' argv)."""
-    parser = flags.Parser(
-        prog=PROG, usage=f'{PROG} [A.py B.py] [options]',
+    parser = faults.Parser(
+        prog=PROG, usage=_('{0} [A.py B.py] [options]', PROG),
         description=_('Run two scripts (by default linreg_scratch.py and '
                       'linreg_concise.py) on the same data, and compare.'),
         epilog=_('Every other flag goes to both scripts.'))
@@ -25,15 +24,12 @@ def parse_args(argv=None):
         help=_('run the MSE script again with half its loss, at 2 lr, lr'))
     add('--repeats', type=int, default=10,
         help=_('timed runs of each, after a warm-up run; 0: no timing'))
-    argv = list(sys.argv[1:] if argv is None else argv)
     paths = [arg for arg in argv if arg.endswith('.py')]
     args, rest = parser.parse_known_args([a for a in argv if a not in paths])
     if len(paths) not in (0, 2):
         parser.error(_('name two scripts, or none: linreg_scratch.py and '
                        'linreg_concise.py'))
-    here = Path(__file__).resolve().parent
-    ours = [str(here / name) for name in contract.SCRIPTS.values()]
-    args.paths = paths or ours
+    args.paths = paths or list(contract.SCRIPTS.values())
     return args, rest
 
 
@@ -78,12 +74,12 @@ def equivalence(workers, comparison):
     except faults.Failed as error:
         print(_('equivalence: cannot run it: {0}', error))
         return
-    print(_('equivalence: {0} again, each backward() on half its loss (the '
-            "1/2 of squared_loss), from one init over one batch order; gap: "
-            "the largest |difference| / max(1, |parameter|) at each epoch's "
-            'end:', name))
+    report.say(_("equivalence: {0} again, each backward() on half its loss, "
+                 'from one init over one batch order; gap: the largest '
+                 "|difference| / max(1, |parameter|) at an epoch's end:",
+                 name))
     for factor, gap in ((2, double), (1, same)):
-        print(_('  with the 1/2 at lr {0:g} vs as written at lr {1:g}: '
+        print(_('    with the 1/2 at lr {0:g} vs as written at lr {1:g}: '
                 'max parameter gap {2:.1e}', factor * run.lr, run.lr, gap))
 
 
@@ -92,11 +88,13 @@ def compare(argv):
     scripts = [runner.load(path, rest) for path in args.paths]
     faults.set_up()
     workers, runs = runner.analyse(scripts)
-    found = types.SimpleNamespace(names=names(args.paths), runs=runs,
-                                  timing=None)
-    for part in (report.header, report.loss_table, report.losses,
-                 report.steps, report.errors_table):
-        part(found)
+    found = types.SimpleNamespace(names=names(args.paths), runs=runs)
+    found.timing = None  # until timed
+    report.header(found)
+    report.loss_table(found)
+    report.losses(found)
+    report.steps(found)
+    report.errors_table(found)
     print(end='', flush=True)  # the report before the timing
     if args.repeats:
         found.timing, found.ratios = time_both(workers, runs, args.repeats)

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Run linreg_scratch.py and linreg_concise.py on the same data and print
-# their losses, errors and training times side by side.
+# Run linreg_scratch.py and linreg_concise.py (or A.py B.py) on the same
+# data and print their losses, errors and training times side by side.
 #
 #   ./compare.sh                      # the book's defaults
-#   ./compare.sh --lr 1               # one diverges, the other does not
-#   ./compare.sh --plot losses.png    # flags go to both scripts
+#   ./compare.sh --lr 1               # flags go to both: one diverges
+#   ./compare.sh my_scratch.py my_concise.py
 #
 # Python: $PYTHON if set, else this checkout's .venv (made by `make
 # compare`), else python3. Without bash: `python compare.py` does the same.

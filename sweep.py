@@ -1,28 +1,25 @@
 """Sweep a number of the book's over both chapter scripts (the exercises):
-`python sweep.py lr`, `python sweep.py num-epochs --values 1,3,10`. Each
-value is a fresh run of each script in its own process, beside the
-least-squares line on its data (`lstsq`); each row is printed when done.
-"""
+`python sweep.py lr`, `python sweep.py num-epochs --values 1,3,10`; each
+value a fresh run of each, beside the least-squares line on its data."""
 import sys
-from pathlib import Path
 
-from bench import contract, faults, flags, runner
+from bench import contract, faults, runner
+from bench.report import pad
 from bench.text import _
 
 PROG = 'sweep.py'
 
 
-def parse_args(argv=None):
+def parse_args(argv):
     """The sweep's flags; the others go to both scripts."""
     grids = '; '.join(f'{name} {grid}' for name, grid in
                       contract.GRIDS.items())
-    parser = flags.Parser(
+    parser = faults.Parser(
         prog=PROG, usage=_('{0} SETTING [--values V,V,...] [flags]', PROG),
         description=_("Run both scripts at each value of a number of the "
                       "book's; every other flag goes to both. {0}.", grids))
     parser.add_argument('--values', help=_(
         "comma-separated values, in place of the setting's"))
-    argv = list(sys.argv[1:] if argv is None else argv)
     named = [arg for arg in argv if arg in contract.GRIDS]
     args, rest = parser.parse_known_args([a for a in argv if a not in named])
     if len(named) != 1:
@@ -45,36 +42,35 @@ def errors(run, w, b, mse):
     return f'{mse:>12.2e}  {w_error:>12.2e}  {b_error:>12.2e}'
 
 
-def point(worker, name, script, value):
-    """The row of one run; the run, where it ran."""
+def point(worker, script):
+    """(the run, None where it failed; the cells of its row)."""
     try:
         run = worker.ask('analyse', script)
     except (faults.Bug, faults.Refused):
         raise
     except faults.Failed as error:
-        row(value, name, _('failed: {0}', error))
-        return None
+        return None, _('failed: {0}', error)
     if run.diverged_at_epoch:
-        epoch = run.diverged_at_epoch
-        row(value, name, _('diverged at epoch {0}', epoch))
-    else:
-        row(value, name, errors(run, run.w, run.b, run.mse))
-    return run
+        return run, _('diverged at epoch {0}', run.diverged_at_epoch)
+    return run, errors(run, run.w, run.b, run.mse)
 
 
 def sweep(argv):
     args, rest = parse_args(argv)
-    here = Path(__file__).resolve().parent
-    scripts = [runner.load(str(here / file), rest)
-               for file in contract.SCRIPTS.values()]
+    scripts = [runner.load(path, rest) for path in contract.SCRIPTS.values()]
     faults.set_up()
     workers = [runner.Worker(script) for script in scripts]
-    print(f'{args.setting:>12}  {_("script"):<8}  {_("final MSE"):>12}  '
-          f'{_("max |w err|"):>12}  {_("|b err|"):>12}')
+    heads = [_('final MSE'), _('max |w err|'), _('|b err|')]
+    cells = [pad(head, 12) for head in heads]
+    heads = [pad(args.setting, 12), pad(_('script'), -8), *cells]
     for value in args.values:  # three digits, which hold on any CPU
         argv = [*rest, f'--{args.setting}', value]
         for name, worker in zip(contract.SCRIPTS, workers):
-            run = point(worker, name, worker.script.with_argv(argv), value)
+            run, cells = point(worker, worker.script.with_argv(argv))
+            if heads:  # once the first run took the flags
+                print(*heads, sep='  ')
+                heads = None
+            row(value, name, cells)
         if run:  # the same data for both scripts
             row(value, 'lstsq', errors(run, **run.lstsq))
     return 0

@@ -1,15 +1,14 @@
-"""Run one script in a process of its own, watched, as compare.sh runs
-each: `python -m bench SCRIPT [flags]` (from any folder: `python
-path/to/bench SCRIPT`). What it prints, then what ran; exit 1 if it
-diverged."""
+"""Run one script watched, as compare.sh runs each: `python -m bench SCRIPT
+[flags]`, or from any folder `python path/to/bench SCRIPT`. What it prints,
+then what ran; exit 1 if it diverged."""
 import math
 import sys
 from pathlib import Path
 
 if not __package__:  # run as `python path/to/bench`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench import faults, flags, report, runner  # noqa: E402
-from bench.results import LOSSES  # noqa: E402
+from bench import faults, report, runner  # noqa: E402
+from bench.results import LOSSES, REDUCTIONS  # noqa: E402
 from bench.text import _  # noqa: E402
 
 PROG = 'python -m bench'
@@ -21,14 +20,17 @@ def divergence(run):
     if not math.isfinite(run.initial_mse):
         cause = '--init-std'
     epoch = run.diverged_at_epoch
-    return _('diverged: the loss grew past where it started at epoch '
-             '{0} (MSE {1:.3g} -> {2:.3g}); try a smaller '
-             '{3}', epoch, run.initial_mse, run.mse, cause)
+    return _('diverged: the loss grew past where it started at epoch {0} '
+             '(MSE {1:.3g} -> {2:.3g}); try a smaller {3}', epoch,
+             run.initial_mse, run.mse_per_epoch[epoch - 1], cause)
 
 
 def ran(run):
     """The line of what ran, each figure read from the run."""
-    loss = LOSSES.get(run.loss, _('none the runners know'))
+    loss = _('none the runners know')
+    if run.loss:
+        loss = _('{0}, its {1} over each batch', LOSSES[run.loss],
+                 REDUCTIONS[run.reduction])
     flags = ' '.join(run.flags) or _('none')
     file = Path(run.script).name
     return _('# {0} ran: {1}; loss: {2}; Timer: {3}; flags: '
@@ -37,7 +39,7 @@ def ran(run):
 
 def watched(argv):
     """Run the script, then print what it printed and what ran."""
-    parser = flags.Parser(
+    parser = faults.Parser(
         prog=PROG, description=_('Run one script, watched: what it prints, '
                                  'then what ran.'),
         epilog=_('Every other flag goes to the script.'))

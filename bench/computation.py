@@ -42,7 +42,11 @@ def read(watch, script):
     """The `Run` that `watch` saw of `script`."""
     if not watch.losses:
         raise Failed(_('{0} took no step: no `backward()` ran', watch.file))
-    params = torch.stack(watch.params + [flat(watch.leaves)])
+    final = flat(watch.leaves)
+    while len(watch.params) > 1 and torch.equal(watch.params[-1], final):
+        for steps in (watch.params, watch.losses, watch.rows):
+            del steps[-1]  # a backward() no step followed: a look at a grad
+    params = torch.stack(watch.params + [final])
     features = watch.data.features.double()
     A = torch.nn.functional.pad(features, (0, 1), value=1)  # [X, 1]
     labels = watch.data.labels.double().reshape(-1)
@@ -60,10 +64,9 @@ def read(watch, script):
     run.batch_size = max(map(len, watch.rows))
     run.initial = params[0].tolist()
     run.initial_mse = mse(params[0], X, y)
-    finals = [params[epoch[-1] + 1] for epoch in epochs]
+    finals = ends(watch)
     run.mse_per_epoch = [mse(line, X, y) for line in finals]
-    run.w = finals[-1][:-1].tolist()
-    run.b = float(finals[-1][-1])
+    *run.w, run.b = finals[-1].tolist()
     errors = []  # each step's residuals, on its batch
     for line, rows in zip(params, watch.rows):
         errors.append(residuals(line, A[rows], labels[rows]))
@@ -71,11 +74,7 @@ def read(watch, script):
     if run.loss:
         run.loss_per_epoch = [float(per_example(run.loss, residuals(
             line, X, y))[0].mean()) for line in finals]
-        gradients = []  # of each batch's mean loss
-        for error, rows in zip(errors, watch.rows):
-            slope = per_example(run.loss, error)[1]
-            gradients.append((slope[:, None] * A[rows]).mean(0))
-        run.lr_per_epoch = rates(params, torch.stack(gradients), epochs)
+        run.lr_per_epoch = rates(run, watch, params, errors, A, epochs)
     return describe(run, watch, epochs, X, y)
 
 
@@ -89,8 +88,8 @@ def describe(run, watch, epochs, X, y):
         run.true_w = as_list(watch.data.true[0])
         run.true_b = as_list(watch.data.true[1])[0]
     line = torch.linalg.lstsq(X, y[:, None]).solution[:, 0]
-    run.lstsq = {'w': line[:-1].tolist(), 'b': float(line[-1])}
-    run.lstsq['mse'] = mse(line, X, y)
+    *w, b = line.tolist()
+    run.lstsq = {'w': w, 'b': b, 'mse': mse(line, X, y)}
     digest = hashlib.sha256(X.float().numpy().tobytes())
     digest.update(y.float().numpy().tobytes())
     run.data_sha256 = digest.hexdigest()
@@ -117,23 +116,34 @@ def passes(watch):
 
 
 def trained(losses, errors):
-    """(kind, reduction) of the loss that each step's value is, or None."""
+    """(kind, reduction) of the loss that each step's value is, or None:
+    also where two kinds are alike (at batch 2, a sum of halves)."""
+    matches = []
     for kind in LOSSES:
         for reduce in (torch.mean, torch.sum):
-            found = [float(reduce(per_example(kind, error)[0]))
-                     for error in errors]
-            matched = [close(loss, value) for loss, value in zip(losses, found)
-                       if math.isfinite(loss)]  # of the steps not diverged
+            found = [float(reduce(per_example(kind, error)[0]).float())
+                     for error in errors]  # inf where float32 overflows
+            matched = [loss == value or close(loss, value) for loss, value
+                       in zip(losses, found) if not math.isnan(loss)]
             if matched and all(matched):
-                return kind, reduce.__name__
-    return None, None
+                matches.append((kind, reduce.__name__))
+    kinds = {kind for kind, reduction in matches}
+    return matches[0] if len(kinds) == 1 else (None, None)
 
 
-def rates(params, gradients, epochs):
-    """Each epoch's lr: its steps against their batches' mean gradient."""
+def rates(run, watch, params, errors, A, epochs):
+    """Each epoch's lr: its full batches' steps against the gradients of
+    their mean loss at `errors`; None where the steps have no one lr."""
+    gradients = []
+    for error, rows in zip(errors, watch.rows):
+        slope = per_example(run.loss, error)[1]
+        gradients.append((slope[:, None] * A[rows]).mean(0))
+    gradients = torch.stack(gradients)
+    steps = params[1:] - params[:-1]
     found = []
-    for epoch in epochs:
-        changes = params[epoch[0] + 1:epoch[-1] + 2] - params[epoch]
+    for epoch in epochs:  # a short last batch aside
+        epoch = [k for k in epoch if len(watch.rows[k]) == run.batch_size]
+        changes = steps[epoch]
         slopes = gradients[epoch]
         keep = changes.isfinite().all(1) & slopes.isfinite().all(1)
         changes = changes[keep]
@@ -157,19 +167,28 @@ def printed(watch, epochs, run):
         columns = {'mse': run.mse_per_epoch[k]}
         if run.loss_per_epoch:
             columns['loss'] = run.loss_per_epoch[k]
-        found = None  # the column of a number, rounded as `:.4f` rounds
+        found = None  # the column of a number, as it was rounded
         for kind, value in columns.items():
-            if any(close(float(n), value, 5e-3, 5e-5) for n in numbers):
+            if any(said(number, value) for number in numbers):
                 found = kind
         lines.append(line)
         kinds.append(found)
     return lines, kinds
 
 
+def said(text, value):
+    """Whether the printed number `text` is `value`, rounded as printed."""
+    mantissa, _, exponent = text.lower().partition('e')
+    places = len(mantissa.partition('.')[2])
+    unit = 10.0 ** (int(exponent or 0) - places)
+    return abs(float(text) - value) <= unit / 2 + 1e-3 * abs(value)
+
+
 def timer(watch, epochs):
     """What the script's Timer timed, in words."""
-    starts = [event for event in watch.timers if event[0] == 'start']
-    stops = [event for event in watch.timers if event[0] == 'stop']
+    events = watch.timers
+    starts = [event for event in events if event[0] == 'start']
+    stops = [event for event in events if event[0] == 'stop']
     if not starts or len(starts) != len(stops):
         return _('{0} start() and {1} stop()', len(starts), len(stops))
     kind, line, by_init, steps, ids = starts[0]
@@ -181,42 +200,59 @@ def timer(watch, epochs):
     if held == [(epoch[0], epoch[-1] + 1) for epoch in epochs]:
         return _n('its {n} epoch alone, {0}',
                   'each of the {n} epochs alone, {0}', len(epochs), where)
-    if held == [(0, len(watch.rows))] and not drawn:
-        return _n('once, {0}: the data generation and its {n} epoch',
-                  'once, {0}: the data generation and all {n} epochs',
-                  len(epochs), where)
+    if held == [(0, len(watch.rows))]:
+        what = _n('its {n} epoch', 'all {n} epochs', len(epochs))
+        if not drawn:
+            what = _n('the data generation and its {n} epoch',
+                      'the data generation and all {n} epochs', len(epochs))
+        return _('once, {0}: {1}', where, what)
     return _n('{n} interval, {0}', '{n} intervals, {0} first', len(held),
               where)
 
 
+def check(run, watch, argv):
+    """`Failed` where the run was not what the flags typed asked for."""
+    found = contradictions(run, watch, argv)
+    if found:
+        raise Failed(_('{0} ran {1}: not what was asked', watch.file,
+                       '; '.join(found)))
+
+
 def contradictions(run, watch, argv):
     """What ran that the flags typed did not ask for."""
-    if not watch.parsed:
-        return []
+    if not watch.parsed:  # a `parse_args(` in a comment, say
+        typed = ' '.join(argv)
+        return [_('without parse_args(), not {0}', typed)] if typed else []
     args, given = watch.parsed
     found = []
     if given is not None and list(given) != list(argv):
         found.append(_('parse_args({0}), not the flags given', list(given)))
     typed = {arg.split('=')[0] for arg in argv}
     seeds = [seed for seed, steps in watch.seeds if not steps] or [None]
-    ran = [run.num_examples, run.epochs, run.batch_size, run.lr, seeds[-1]]
+    lr = run.lr and round(run.lr, 6)
+    ran = [run.num_examples, run.epochs, run.batch_size, lr, seeds[-1]]
     for name, value in zip(contract.CHECKED, ran):
         flag = '--' + name.replace('_', '-')
         asked = getattr(args, name, None)
+        if flag not in typed or asked is None or value is None and \
+                flag == contract.LR:
+            continue  # not typed, parsed elsewhere, or not seen
+        if flag == contract.BATCH:  # a batch of all the data, at most
+            asked = min(asked, run.num_examples)
         took = value or math.nan
-        if name == 'lr' and run.reduction == 'sum' and not close(took, asked):
+        summed = flag == contract.LR and run.reduction == 'sum'
+        if summed and not close(took, asked):
             took /= run.batch_size  # an optimizer's lr, on the batch's sum
-        if flag in typed and not close(took, asked):
+        if not close(took, asked):
             found.append(_('{0} for its {1} {2}', value, flag, asked))
     return found
 
 
 def gap(watch, again):
     """The largest |a - b| / max(1, |a|, |b|) at the epochs' ends."""
-    first = torch.cat(ends(watch)).tolist()
-    second = torch.cat(ends(again)).tolist()
-    pairs = zip(first, second)
-    return max(abs(a - b) / max(1, abs(a), abs(b)) for a, b in pairs)
+    a = torch.cat(ends(watch))
+    b = torch.cat(ends(again))
+    return float(((a - b).abs() / a.abs().maximum(b.abs()).clamp(min=1)).max())
 
 
 def ends(watch):

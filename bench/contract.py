@@ -1,46 +1,43 @@
-"""What the runners read of a script, in one place: where in the run, and
-what they say where they cannot see it. No other module knows a script's
-names, lines, flags or printed formats; CONTRACT is docs/reference.md's
-table."""
+"""What the runners read of a script, and what they say where they cannot
+see it, in one place: no other module knows a script's names, lines, flags
+or printed formats. CONTRACT is docs/reference.md's table."""
 import ast
 import itertools
 import math
-import os
 import re
+import sys
 import types
+from pathlib import Path
 
 from bench.faults import Refused
 from bench.text import _
 
 CONTRACT = re.sub(r'\n +', ' ', _('''\
-| the runners report | read from | without it, they |
+| the runners report | read from | without it |
 | --- | --- | --- |
-| the steps | each `backward()`: the loss it ran on, and the tensors it
-  reaches (autograd's leaves) before and after it | stop |
+| the steps | each `backward()`: its loss, the tensors it reaches (autograd's
+  leaves) before and after it | stop |
 | the parameters | those leaves: a weight a feature, and a bias | stop |
-| the data | the tensors that the first step's batch rows came from:
-  `features` and `labels` first, then a `DataLoader`'s dataset, an
-  object's `X` and `y`, any tensor of those rows beside one of as many
-  labels | stop |
-| the epochs | passes over the data: an epoch ends before the first step
-  whose batch repeats one of its examples | stop |
-| the loss | the value each `backward()` ran on, against each loss the
-  runners know, on the batch | say "none the runners know" |
-| the learning rate | each step's change against the gradient of the
-  batch's mean loss | say "not seen" |
+| the data | the tensors the first batch's rows came from: `features` and
+  `labels` first, then a `DataLoader`'s dataset, an object's `X` and `y`,
+  any tensor of those rows beside one of as many labels | stop |
+| the epochs | passes: an epoch ends before a batch repeats an example | stop |
+| the loss | each `backward()`'s value against each loss the runners know,
+  on the batch | "none the runners know" |
+| the learning rate | each full batch's step against the gradient of its
+  mean loss | "not seen" |
 | the true line | `true_w` and `true_b`, else the `w` and `b` of what holds
-  the data | say "not seen" |
-| the printed loss | the first line with a fraction printed after each
-  epoch | say "no loss" |
-| the times | the runner's clock at each `backward()`; in words, each
-  `start()` and `stop()` of a class `Timer` that the script imports or
-  defines | say "no Timer" |
-| the flags | what the script's own `parse_args()` parsed; those typed of
-  `--num-examples`, `--num-epochs`, `--batch-size`, `--lr` and `--seed`
-  are checked against the run | take none |
-| the seed | `torch.manual_seed` before the first step | seed the
-  statement that drew the data |'''))
+  the data | "not seen" |
+| the printed loss | each epoch's first line with a fraction | "no loss" |
+| the times | the runner's clock at each `backward()`; each `start()` and
+  `stop()` of a class `Timer` the script imports or defines | "0 start()" |
+| the flags | the script's own `parse_args()`; those typed of `--num-examples`,
+  `--num-epochs`, `--batch-size`, `--lr`, `--seed`, checked | none taken |
+| the seed | `torch.manual_seed` before the first step | the runner seeds
+  the statement that drew the data, and every generator at the start |'''))
 SEED = 0  # the runner's, for every generator of a run
+LR = '--lr'  # the flag that --equivalence sets
+BATCH = '--batch-size'
 CHECKED = ['num_examples', 'num_epochs', 'batch_size', 'lr', 'seed']  # typed
 GRIDS = {  # the chapter scripts' flags that sweep.py sets, and their grids
     'lr': '0.001,0.003,0.01,0.03,0.1,0.3,1,3',
@@ -49,7 +46,9 @@ GRIDS = {  # the chapter scripts' flags that sweep.py sets, and their grids
     'batch-size': '1,10,32,100,300,1000',
     'init-std': '0,0.01,1,31.6',
 }
-SCRIPTS = {'scratch': 'linreg_scratch.py', 'concise': 'linreg_concise.py'}
+ROOT = Path(__file__).resolve().parents[1]  # this checkout
+SCRIPTS = {name: str(ROOT / f'linreg_{name}.py') for name in ('scratch',
+                                                             'concise')}
 ESCAPE = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')  # a terminal's
 NUMBER = re.compile(r'[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?')
 
@@ -76,9 +75,9 @@ def takes_flags(source):
 def hiding(path):
     """A module beside the script that hides torch or d2l, or None."""
     for module in ('torch.py', 'd2l.py'):
-        beside = os.path.join(os.path.dirname(path), module)
-        if os.path.exists(beside):
-            return beside
+        beside = Path(path).with_name(module)
+        if beside.exists():
+            return str(beside)
     return None
 
 
@@ -105,13 +104,12 @@ def data(spaces):
     from torch.utils.data import DataLoader
     found = [(space.get('features'), space.get('labels'))
              for space in spaces]
-    values = objects(spaces)
-    for value in values:
-        for item in [value, *inside(value)]:
-            if isinstance(item, DataLoader):
-                found.append(getattr(item.dataset, 'tensors', ()))
-        found.append((getattr(value, 'X', None), getattr(value, 'y', None)))
-    tables = [value for value in values if tensor_like(value)]
+    items = [item for value in objects(spaces)
+             for item in [value, *inside(value)]]  # and what objects hold
+    for item in items:
+        if isinstance(item, DataLoader):
+            found.append(getattr(item.dataset, 'tensors', ()))
+    tables = [item for item in items if tensor_like(item)]
     found += itertools.permutations(tables, 2)  # rows and labels?
     return [pair for pair in found if len(pair) == 2]  # and tensors?
 
@@ -139,10 +137,12 @@ def true_line(spaces, holders):
     return None
 
 
-def is_timer(cls):
-    """Whether `cls` is a Timer that the runners describe."""
-    named = isinstance(cls, type) and cls.__name__ == 'Timer'
-    return named and hasattr(cls, 'start') and hasattr(cls, 'stop')
+def timers(value):
+    """The Timer classes `value` (a class or module) is or holds; d2l's."""
+    d2l = sys.modules.get('d2l.torch')
+    found = [value, getattr(value, 'Timer', None), getattr(d2l, 'Timer', None)]
+    return [cls for cls in found if isinstance(cls, type) and cls.__name__
+            == 'Timer' and hasattr(cls, 'start') and hasattr(cls, 'stop')]
 
 
 def printed(lines):

@@ -59,7 +59,8 @@ def graph(loss):
 
 def flat(tensors):
     """`tensors` as one flat float64 tensor on the CPU."""
-    return torch.cat([t.detach().reshape(-1) for t in tensors]).double().cpu()
+    flats = [tensor.detach().reshape(-1) for tensor in tensors]
+    return torch.cat(flats).double().cpu()
 
 
 def as_list(value):

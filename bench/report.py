@@ -2,10 +2,13 @@
 sentence read from the two runs."""
 import math
 import statistics
-import textwrap
+import re
+import unicodedata
 
 from bench.results import LOSSES, REDUCTIONS
 from bench.text import _, _n
+
+WORDS = re.compile(r'[\u2e80-\uffff]\s*|[^\s\u2e80-\uffff]+\s*')  # wide: one
 
 
 def cell(value):
@@ -17,21 +20,35 @@ def cell(value):
     return f'{value:.6f}' if abs(value) < 1e4 else f'{value:.3e}'
 
 
+def width(text):
+    """The columns `text` takes in a terminal: two for a wide character."""
+    return sum(1 + (unicodedata.east_asian_width(c) in 'WF') for c in text)
+
+
+def pad(text, columns):
+    """`text` to the right of `columns` columns; to the left if negative."""
+    space = ' ' * (abs(columns) - width(text))
+    return text + space if columns < 0 else space + text
+
+
 def table(rows):
     """Print `rows` as columns as wide as their cells, the first left."""
-    widths = [max(map(len, column)) for column in zip(*rows)]
+    widths = [max(map(width, column)) for column in zip(*rows)]
+    widths[0] *= -1
     for row in rows:
-        cells = [row[0].ljust(widths[0])]
-        for text, width in zip(row[1:], widths[1:]):
-            cells.append(text.rjust(width))
-        print('  '.join(cells).rstrip())
+        print('  '.join(map(pad, row, widths)).rstrip())
 
 
 def say(*sentences):
-    """Print sentences, wrapped and indented under the tables."""
-    text = ' '.join(filter(None, sentences))
-    print(textwrap.fill(text, 100, initial_indent='  ',
-                        subsequent_indent='  ', break_on_hyphens=False))
+    """Print sentences under the tables, in lines of 100 columns broken at
+    a space, or between two wide characters, as Chinese is."""
+    lines = ['']
+    for word in WORDS.findall(' '.join(filter(None, sentences))):
+        if lines[-1] and width(lines[-1] + word.rstrip()) > 98:
+            lines.append('')
+        lines[-1] += word
+    for line in lines:
+        print('  ' + line.rstrip())
 
 
 def what_ran(run):
@@ -70,7 +87,7 @@ def loss_table(comparison):
     heads = [_('{0} loss', name) for name in comparison.names]
     heads += [_('{0} MSE', name) for name in comparison.names]
     rows = [[_('epoch'), *heads]]
-    columns = [run.loss_per_epoch for run in runs]
+    columns = [run.loss_per_epoch or [] for run in runs]
     columns += [run.mse_per_epoch for run in runs]
     for epoch in range(max(run.epochs for run in runs)):
         row = [str(epoch + 1)]
@@ -95,8 +112,8 @@ def losses(comparison):
                      'data; {0}. MSE: one yardstick for both.',
                      '; '.join(kinds)))
     found = sorted(run.loss for run in comparison.runs if run.loss)
-    diverged = any(run.diverged_at_epoch for run in comparison.runs)
-    if found == ['half', 'squared'] and not diverged:
+    settled = all(run.mse < 1.1 * run.lstsq['mse'] for run in comparison.runs)
+    if found == ['half', 'squared'] and settled:
         best = comparison.runs[0].lstsq['mse']
         said.append(_('Both settle near the least-squares line, of MSE '
                       '{0:.2e} here; the 1/2 loss, near half of it, {1:.2e}.',
@@ -167,8 +184,7 @@ def errors_table(comparison):
     rows.append([_('initial w, b'), *starts, ''])
     table(rows)
     say(_('lstsq: the least-squares line in closed form, the lowest MSE of '
-          'any line on these data. A script as it prints: `python -m bench '
-          'SCRIPT`.'))
+          'any line on these data.'))
 
 
 def error(fit, key, first):
@@ -187,8 +203,8 @@ def timing(comparison):
     """Print what each Timer timed, and the runner's clock per epoch."""
     label = _('Timers:')
     for name, run in zip(comparison.names, comparison.runs):
-        print(f'{label:<8}{name}: {run.timer}')
-        label = ''
+        print(f'{label} {name}: {run.timer}')
+        label = ' ' * width(label)
     if not comparison.timing:
         return
     row = [_("per epoch, the runner's clock")]
@@ -200,6 +216,6 @@ def timing(comparison):
     ratio = statistics.median(comparison.ratios)
     pairs = _n('{n} alternating pair', '{n} alternating pairs',
                len(comparison.ratios))
-    print(_('per epoch, {0} takes {1:.2f}x as long as {2} (median of {3} '
-            'of runs after a warm-up; an epoch: its steps x the median time '
-            'between two backward())', second, ratio, first, pairs))
+    say(_('per epoch, {0} takes {1:.2f}x as long as {2} (median of {3} '
+          'of runs after a warm-up; an epoch: its steps x the median time '
+          'between two backward())', second, ratio, first, pairs))

@@ -1,7 +1,5 @@
-"""The runners' side of a run: a script file read as `python` reads it (or
-refused in one line), and a process of its own for each script
-(bench/worker.py), forked from a server that imports torch and d2l once
-where the platform forks; the runners ask it for runs."""
+"""The runners' side: a script read as `python` reads it, or refused in one
+line; its own process (bench/worker.py), forked from one with torch imported."""
 import functools
 import multiprocessing
 import os
@@ -31,8 +29,8 @@ class Script:
         lines[number - 1] = line
         why = _('seeded by the runner: the script sets no seed')
         shown = f'{self.file}:{number}  {line.strip()}  ({why})'
-        return replace(self, source='\n'.join(lines),
-                       shown=[*self.shown, shown])
+        source = '\n'.join(lines)
+        return replace(self, source=source, shown=[*self.shown, shown])
 
     def with_argv(self, argv):
         return replace(self, argv=list(argv))
@@ -69,11 +67,11 @@ def context():
     from multiprocessing import forkserver
     found = multiprocessing.get_context('forkserver')
     found.set_forkserver_preload(['torch', 'd2l.torch'])
-    ignored = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
+    try:  # the server, and its forks, never see Ctrl-C; the runner, later
         forkserver.ensure_running()
     finally:
-        signal.signal(signal.SIGINT, ignored)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     server = getattr(forkserver._forkserver, '_forkserver_pid', None)
     faults.CHILDREN.append(server)
     return found

@@ -1,17 +1,17 @@
-"""The runners' words in the reader's language: the GNU gettext catalog
-bench/locale/zh/LC_MESSAGES/bench.mo (`make messages` makes it from
-bench.po), chosen as gettext chooses, by LANGUAGE, LC_ALL, LC_MESSAGES
-and LANG; argparse reads its own words from it too."""
+"""The runners' words in the reader's language, from bench/locale's catalog
+(`make messages`), as gettext chooses it; argparse's words too."""
 import gettext
 from pathlib import Path
 
-gettext.bindtextdomain('bench', Path(__file__).with_name('locale'))
+LOCALE = Path(__file__).with_name('locale')
+gettext.bindtextdomain('bench', LOCALE)
 gettext.textdomain('bench')
+LANGUAGE = gettext.translation('bench', LOCALE, fallback=True).info().get(
+    'language', 'en')  # the catalog's: 'zh', or English
 
 
 def _(message, *values):
-    """`message` in the reader's language, its fields {0}, {1}... filled
-    with `values`."""
+    """`message` in the reader's language, {0}, {1}... filled: `values`."""
     message = gettext.gettext(message)
     return message.format(*values) if values else message
 

@@ -1,7 +1,5 @@
-"""One run of a script, watched from outside in its worker's process: each
-`backward()` (its loss, the parameters before it, its batch's rows in the
-data), the script's Timer, seeds, flags and printed lines. A timed run
-reads only the clock at each `backward()`."""
+"""One run of a script, watched in its own process: each `backward()` (loss,
+parameters, batch rows), Timer, seeds, flags, output; a timed run: a clock."""
 import argparse
 import builtins
 import io
@@ -27,14 +25,15 @@ class Lines(io.StringIO):
     def __init__(self, watch):
         super().__init__()
         self.watch = watch
-        self.lines = []
+        self.lines = []  # (each line, the steps before its end)
+        self.rest = ''  # of a line not yet ended
 
     def reconfigure(self, **settings):
         """As a script may set up its stdout: nothing to set up here."""
 
     def write(self, text):
-        for line in text.splitlines():
-            self.lines.append((line, len(self.watch.seconds)))
+        *ended, self.rest = (self.rest + text).split('\n')
+        self.lines += [(line, len(self.watch.seconds)) for line in ended]
         return super().write(text)
 
 
@@ -100,7 +99,7 @@ class Watch:
         return self.trace
 
     def hook(self):
-        """Watch `backward()`, seeds and parsed flags for the run."""
+        """Watch `backward()`, seeds, parsed flags and output for the run."""
         if self.scout:
             sys.settrace(self.trace)
         backward = torch.Tensor.backward
@@ -109,10 +108,11 @@ class Watch:
 
         def watched(tensor, *args, **kwargs):
             self.seconds.append(time.perf_counter())
+            if self.half:  # d2l's Trainer runs backward() under no_grad()
+                with torch.enable_grad():
+                    tensor = tensor / 2
             if not self.timed and tensor.numel() == 1:
                 self.step(tensor)
-            if self.half:
-                tensor = tensor / 2
             return backward(tensor, *args, **kwargs)
 
         def seeding(value):
@@ -129,15 +129,16 @@ class Watch:
         self.patch(torch, 'manual_seed', seeding)
         self.patch(torch.random, 'manual_seed', seeding)
         self.patch(argparse.ArgumentParser, 'parse_known_args', parsing)
+        self.patch(sys, 'stdout', self.out)
+        self.patch(sys, 'stderr', self.err)
 
     def step(self, loss):
-        """A step begins: its loss, its parameters, its batch's rows."""
+        """A step begins: its loss, parameters (the bias last), batch rows."""
         leaves, saved = graph(loss)
-        self.leaves = sorted(leaves, key=lambda p: p.numel() == 1 and
-                             p.dim() < 2)  # the bias last
+        self.leaves = sorted(leaves, key=lambda p: p.shape in ((), (1,)))
         if self.data is None:
             self.find_data(saved)
-        self.losses.append(float(loss.detach()))
+        self.losses.append(loss.item())
         self.params.append(flat(self.leaves))
         batches = [self.data.rows(tensor) for tensor in saved]
         self.rows.append(next(filter(None, batches), None))
@@ -167,7 +168,7 @@ class Watch:
 
     def timer(self, cls):
         """Watch the Timer class `cls`: each start() and stop()."""
-        if contract.is_timer(cls) and cls not in self.watched:
+        if cls not in self.watched:
             self.watched.add(cls)
             self.patch(cls, 'start', self.timing(cls.start, 'start'))
             self.patch(cls, 'stop', self.timing(cls.stop, 'stop'))
@@ -177,6 +178,8 @@ class Watch:
             by_init = sys._getframe(1).f_code.co_name == '__init__'
             ids = set(map(id, contract.objects(self.spaces())))
             line = self.frames()[0].f_lineno
+            while kind == 'start' and self.timers and self.timers[-1][2]:
+                self.timers.pop()  # Timer() started it, and it starts again
             self.timers.append((kind, line, by_init, len(self.seconds), ids))
             return method(timer, *args, **kwargs)
         return timed
@@ -185,14 +188,15 @@ class Watch:
         """The script's builtins: a Timer watched, no keyboard, a seed."""
         def import_(name, *args, **kwargs):
             module = builtins.__import__(name, *args, **kwargs)
-            self.timer(getattr(module, 'Timer', None))
-            self.timer(getattr(sys.modules.get('d2l.torch'), 'Timer', None))
+            for cls in contract.timers(module):
+                self.timer(cls)
             return module
 
         def build_class(*args, **kwargs):
-            cls = builtins.__build_class__(*args, **kwargs)
-            self.timer(cls)
-            return cls
+            made = builtins.__build_class__(*args, **kwargs)
+            for cls in contract.timers(made):
+                self.timer(cls)
+            return made
 
         def no_input(prompt=''):
             line = self.frames()[0].f_lineno
@@ -206,8 +210,10 @@ class Watch:
 
 def drawn_at(traced, held):
     """The line after which the outermost frame first held the data."""
-    holding = [(depth, k) for k, (frame, depth, line, values)
-               in enumerate(traced) if held.intersection(map(id, values))]
+    holding = []  # (depth, k) of each line whose frame held the data
+    for k, (frame, depth, line, values) in enumerate(traced):
+        if held.intersection(map(id, values)):
+            holding.append((depth, k))
     if not holding:
         return None
     depth, first = min(holding)  # the outermost frame's first

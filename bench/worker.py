@@ -1,33 +1,35 @@
-"""A script's own process: its runs, one at a time, each as `python SCRIPT`
-runs it (from its folder, its folder first on sys.path, its argv, every
-generator seeded), watched (bench/watch.py); what ran goes back to the
-runner through a pipe, a fault too. Nothing of another script is here."""
-import importlib
+"""A script's own process: each run as `python SCRIPT` runs it (its folder,
+sys.path, argv), watched; what ran, or a fault, goes back through a pipe."""
+import contextlib
 import linecache
+import logging
+import multiprocessing
 import os
 import sys
 import traceback
 import types
 from pathlib import Path
 
-from bench import contract, faults, hints
+from bench import contract, faults
 from bench.faults import Failed
 from bench.text import _
 
 ROOT = str(Path(__file__).resolve().parents[1])
+PASSING = ('execute', 'import_', 'build_class')  # a script's call, passed on
 
 
 def serve(pipe):
     """Answer the runner's requests until it closes the pipe."""
-    for name in ('computation', 'watch'):  # while this checkout is on
-        importlib.import_module(f'bench.{name}')  # sys.path
+    multiprocessing.current_process().daemon = False  # as `python` starts:
+    multiprocessing.set_start_method(None, force=True)  # DataLoader workers
+    from bench import computation, watch  # noqa: F401, from this checkout
     base = [path for path in sys.path if path and (  # not this checkout's
         'site-packages' in path or not path.startswith(ROOT))]
     ran = None  # (run, watch, script) of the last 'analyse'
     while True:
         try:
             what, script, environment = pipe.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the runner has ended
             return
         os.environ.clear()
         os.environ.update(environment)
@@ -41,7 +43,8 @@ def serve(pipe):
                 answer = equivalence(ran, base)
         except Exception as error:
             answer = fault(error, script)
-        pipe.send(answer)
+        with contextlib.suppress(OSError):  # the runner has ended
+            pipe.send(answer)
 
 
 def seed_all(seed):
@@ -61,8 +64,6 @@ def execute(script, watch, base):
     module.__file__ = script.path
     module.__builtins__ = watch.builtins(seed_all)
     main = sys.modules['__main__']
-    stdout = sys.stdout
-    stderr = sys.stderr
     os.chdir(os.path.dirname(script.path))
     sys.path[:] = [str(Path(script.path).resolve().parent), *base]
     sys.argv = [script.path, *script.argv]
@@ -71,9 +72,8 @@ def execute(script, watch, base):
     linecache.cache[script.path] = (len(script.source), None, lines,
                                     script.path)
     seed_all(contract.SEED)
+    logging.root.handlers.clear()  # as at the start of a Python
     watch.hook()
-    sys.stdout = watch.out
-    sys.stderr = watch.err
     try:
         exec(compile(script.source, script.path, 'exec'), module.__dict__)
     except SystemExit as stop:  # 0 after a step: a run, as it ended
@@ -84,8 +84,6 @@ def execute(script, watch, base):
         error.out = watch.out.getvalue()
         raise
     finally:
-        sys.stdout = stdout
-        sys.stderr = stderr
         sys.modules['__main__'] = main
         watch.end()
     return watch
@@ -109,10 +107,7 @@ def analyse(script, base):
     run.flags = script.argv
     run.out = watch.out.getvalue()
     run.err = watch.err.getvalue()
-    found = computation.contradictions(run, watch, script.argv)
-    if found:
-        raise Failed(_('{0} ran {1}: not what was asked', watch.file,
-                       '; '.join(found)))
+    computation.check(run, watch, script.argv)
     return run, watch, script
 
 
@@ -129,9 +124,10 @@ def equivalence(ran, base):
     run, watch, script = ran
     gaps = []
     for factor in (2, 1):
-        argv = [*script.argv, '--lr', repr(factor * run.lr)]
+        argv = [*script.argv, contract.LR, repr(round(factor * run.lr, 6))]
         half = watching.Watch(script.path, half=True)
         execute(script.with_argv(argv), half, base)
+        computation.check(computation.read(half, script), half, argv)
         gaps.append(computation.gap(watch, half))
     return gaps
 
@@ -141,21 +137,22 @@ def fault(error, script):
     text = str(error)
     if isinstance(error, Failed):
         return error
-    if isinstance(error, MemoryError) or 'out of memory' in text or \
-            'allocate memory' in text:
-        return Failed(_('out of memory; try a smaller '
-                               '--num-examples'))
+    memory = 'out of memory' in text or 'allocate memory' in text
+    if isinstance(error, MemoryError) or memory:
+        return Failed(_('out of memory; try a smaller --num-examples'))
     frames = traceback.extract_tb(error.__traceback__)
+    here = str(Path(__file__).parent)
+    inner = frames[-1]
+    passed = inner.filename.startswith(here) and inner.name in PASSING
     files = [frame.filename for frame in frames]
-    ours = [name for name in files if Path(name).parent == Path(__file__)
-            .parent]
-    if script.path not in files or ours:  # a bug of the runners': all of it
-        return faults.Bug(traceback.format_exc(), '')
-    frames = frames[files.index(script.path):]  # from the script's own
-    lines = ['Traceback (most recent call last):\n']
-    lines += traceback.format_list(frames)
+    if not passed and (script.path not in files or inner.filename.startswith(
+            here)):
+        return faults.Bug(traceback.format_exc(), '')  # a bug of ours
+    frames = [f for f in frames if not f.filename.startswith(here)]
+    lines = ['Traceback (most recent call last):\n'] if frames else []
+    lines += traceback.format_list(frames)  # none: the script's SyntaxError
     lines += traceback.format_exception_only(type(error), error)
-    hint = hints.hint(error)
+    hint = faults.hint(error)
     if hint:
         lines.append(f'{script.file}: hint: {hint}\n')
     return faults.Bug(''.join(lines), getattr(error, 'out', ''))

@@ -1,6 +1,5 @@
-"""Benchmark: compare.sh, on our pair and on a learner's, and `make test`'s
-suite, against one `from d2l import torch`, new processes in alternating
-rounds: `python benchmarks/startup.py --repeats 3`."""
+"""Benchmark: compare.sh (our pair, a learner's) and the test suite against
+one `from d2l import torch`: `python benchmarks/startup.py --repeats 3`."""
 import argparse
 import os
 import shlex
@@ -23,11 +22,10 @@ SUITE = [  # (the command, the target: at most that many times the first)
 def wall(command):
     """The seconds that `command` takes; it must succeed."""
     command = command.replace('./compare.sh', 'python compare.py')
-    argv = shlex.split(command)[1:]  # after `python`
+    argv = [sys.executable, *shlex.split(command)[1:]]  # after `python`
     start = time.perf_counter()
     env = dict(os.environ, PYTHON=sys.executable)
-    subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True,
-                   env=env, check=True)
+    subprocess.run(argv, cwd=ROOT, capture_output=True, env=env, check=True)
     return time.perf_counter() - start
 
 

@@ -1,9 +1,6 @@
-"""Paste into the documents what the commands print (`python
-docs/generate.py`), or check them (`--check`, exit 1 where one differs):
-`<!-- gen:WHAT -->` holds what the command WHAT prints, the contract's
-table, or the record docs/figures/WHAT.txt (`benchmarks/record.sh WHAT`).
-The check masks the times, and takes a last digit one unit off: another
-CPU's kernels may round it so (docs/reference.md)."""
+"""Paste what the commands print into `<!-- gen:WHAT -->` (the command WHAT,
+the contract, or docs/figures/WHAT.txt), or `--check` it: times masked, and
+a last digit one unit off taken for the same, as other CPUs round it."""
 import argparse
 import functools
 import os
@@ -16,7 +13,7 @@ ROOT = str(Path(__file__).resolve().parents[1])
 DOCS = ['README.md', 'README.zh-CN.md', 'BENCHMARKS.md', 'docs/en-1.0.md',
         'docs/exercises.md', 'docs/exercises.zh-CN.md', 'docs/reference.md']
 REGION = re.compile(r'(<!-- gen:(.+?) -->)(.*?)(<!-- /gen -->)', re.S)
-TIMES = re.compile(r"^(per epoch|每个 epoch)")  # the lines of times
+TIMES = re.compile(r"^ *(per epoch|每个 epoch)")  # the lines of times
 NUMBER = re.compile(r'[-+]?\d+(\.(\d+))?(e([-+]?\d+))?')
 
 
@@ -28,8 +25,9 @@ def output(command):
     while '=' in words[0]:  # a variable set before the command
         name, value = words.pop(0).split('=', 1)
         env[name] = value
-    done = subprocess.run([sys.executable, *words[1:]], cwd=ROOT, env=env,
-                          text=True, capture_output=True)
+    argv = [sys.executable, *words[1:]]  # after `python`
+    done = subprocess.run(argv, cwd=ROOT, env=env, text=True,
+                          capture_output=True)
     return done.stdout
 
 
@@ -40,11 +38,10 @@ def fresh(what):
         sys.path.insert(0, ROOT)
         from bench import contract
         return f'\n{contract.CONTRACT}\n'
-    if what.startswith('python exercises/'):  # a Markdown table
+    if 'python exercises/' in what:  # a Markdown table
         return '\n' + output(what)
     if os.path.exists(record):
-        with open(record, encoding='utf-8') as f:
-            text = f.read()
+        text = Path(record).read_text(encoding='utf-8')
     else:
         text = f'$ {what}\n' + output(what)
     return '\n```\n' + text.rstrip('\n') + '\n```\n'
@@ -76,9 +73,8 @@ def main(argv=None):
     check = parser.parse_args(argv).check
     failed = False
     for name in DOCS:
-        path = os.path.join(ROOT, name)
-        with open(path, encoding='utf-8') as f:
-            text = f.read()
+        path = Path(ROOT, name)
+        text = path.read_text(encoding='utf-8')
         for match in REGION.finditer(text):
             said = match[3]
             now = fresh(match[2])
@@ -89,8 +85,7 @@ def main(argv=None):
                       f'--- the run\n{now.strip()}\n')
         new = REGION.sub(lambda m: m[1] + fresh(m[2]) + m[4], text)
         if not check and new != text:
-            with open(path, 'w', encoding='utf-8') as f:
-                f.write(new)
+            path.write_text(new, encoding='utf-8')
             print(f'generate.py: wrote {name}')
     return 1 if failed else 0
 

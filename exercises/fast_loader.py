@@ -15,6 +15,7 @@ most of it).
 """
 # %%
 import argparse
+import sys
 import time
 
 import torch
@@ -74,7 +75,8 @@ def epoch_seconds(batches):
 
 
 # %% Each size, at the book's batch size and at the large one
-for size in sizes:
+for size in sizes:  # the progress on stderr: 1e6 examples take minutes
+    print(f'timing {size} examples ...', file=sys.stderr, flush=True)
     features, labels = d2l.synthetic_data(torch.tensor([2, -3.4]), 4.2, size)
     cells = []
     for batch_size in (10, args.large):
@@ -83,4 +85,4 @@ for size in sizes:
         cells.append(f'batch {batch_size}: {book:.3f} s against {fast:.3f} '
                      f's, {book / fast:.1f}x')
     print(f'{size:>8} examples, load_array against slicing; ' +
-          '; '.join(cells))
+          '; '.join(cells), flush=True)

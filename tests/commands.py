@@ -86,14 +86,17 @@ def start_all(full=True):
           typed=f"import json; print('INSPECT', json.dumps({INSPECT}))\n")
     if BASH:
         start('compare.sh | head -1', BASH, '-c', 'set -o pipefail; '
-              '"$0" --num-examples 50 --repeats 1 --loss huber --plot q.png '
-              '| head -1', ROOT / 'compare.sh', cwd=folder)
+              '"$0" --num-examples 50 --repeats 1 | head -1',
+              ROOT / 'compare.sh', cwd=folder)
     no_torch = fake_torch(folder / 'no-torch',
                           'raise SystemExit("torch was imported")')
     for script in ('linreg_scratch.py', 'linreg_concise.py', 'compare.py'):
         start(f'{script} --help', py, script, '--help', env=no_torch)
+    for script in ('linreg_scratch.py', 'linreg_concise.py'):
         start(f'{script} --lr x', py, script, '--lr', 'x', env=no_torch)
-    start('sweep.py --bogus', py, 'sweep.py', 'lr', '--bogus', env=no_torch)
+    start('compare.py --repeats x', py, 'compare.py', '--repeats', 'x',
+          env=no_torch)
+    start('sweep.py --bogus', py, 'sweep.py', '--bogus', env=no_torch)
     for argv in RUNNERS:  # -S: no site-packages, so no torch, no d2l
         start('without torch: ' + ' '.join(argv), py, '-S', *argv)
     if not full:
@@ -102,8 +105,8 @@ def start_all(full=True):
     for name in ('scratch', 'concise'):
         start(f'{name} copied out', py, str(alone / f'linreg_{name}.py'),
               '--num-epochs', '1', cwd='/')
-    start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3', '--impl',
-          'scratch', '--num-epochs', '1', '--json')
+    start('sweep', py, 'sweep.py', 'lr', '--values', '0.03,3',
+          '--num-epochs', '1')
     start('%run', py, '-m', 'IPython', '--no-banner', '--colors=NoColor',
           '-c', '%run linreg_concise.py --lr 1')
 

@@ -15,6 +15,8 @@ os.environ['LANG'] = 'C.UTF-8'
 def pytest_sessionstart(session):
     commands.start_all(full='not check' not in session.config.getoption(
         'markexpr', ''))
+    from bench import runner
+    runner.context()  # its server imports torch and d2l while tests run
     import torch  # after the commands start, so that they need not wait
     torch.set_num_threads(1)
 
@@ -23,7 +25,7 @@ def pytest_collection_finish(session):
     """The signal runs start only for a session that reads them, so that
     none is left running after a session that does not."""
     if os.name == 'posix' and any(
-            item.name == 'test_every_ctrl_c_ends_the_run_in_one_line'
+            item.name.startswith('test_every_ctrl_c_ends_the_run')
             for item in session.items):
         import test_signals
         test_signals.start_all()

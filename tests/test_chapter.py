@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from bench import runner
-from helpers import program
+from helpers import program, script_file
 
 CELLS = Path(__file__).resolve().parent / 'chapter'
 # The zh 2.0 book prints the same lines but for the labels of the last two
@@ -202,7 +201,7 @@ def book_lines_missing(name, source):
 
 
 def script_source(name):
-    return Path(runner.script_file(name)).read_text(encoding='utf-8')
+    return Path(script_file(name)).read_text(encoding='utf-8')
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])

@@ -1,167 +1,146 @@
-"""compare.sh's work, in-process through `compare.main(argv)`: the table,
-divergence as a result, the lstsq row, the equivalence, the plot."""
-import json
-import statistics
+"""compare.sh's report, in-process through `compare.main(argv)`: what each
+pair's runs did, side by side, every sentence read from the runs."""
+import re
+import shutil
 
 import pytest
 
 import compare
-from bench import report
-from helpers import one_line, status
-
-FAST = ['--repeats', '2']
+from commands import ROOT
+from helpers import TYPED, edited, one_line, status, typed
 
 
-def strict_json(line):
-    """Parse one line as strict JSON: NaN and Infinity are refused."""
-    def refuse(token):
-        raise ValueError(f'{token} in JSON')
-    return json.loads(line, parse_constant=refuse)
+def report(capsys, *argv):
+    """compare.sh's exit status and what it printed."""
+    code = status(compare.main, list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
-def compare_json(capsys, *argv):
-    code = compare.main([*argv, '--json'])
-    captured = capsys.readouterr()
-    return code, strict_json(captured.out.splitlines()[-1]), captured
+def test_our_pair_side_by_side_with_the_equivalence(capsys):
+    code, out, err = report(capsys, '--repeats', '2', '--equivalence')
+    assert code == 0 and not err
+    assert out.startswith('# 1000 examples, 3 epochs of 100 steps (batch '
+                          '10), lr 0.03; flags: none in both; same data in '
+                          'both: yes')
+    text = ' '.join(out.split())
+    for said in ("scratch's: `(y_hat - y) ** 2 / 2` (`squared_loss`), its sum"
+                 ' over each batch', "concise's: the squared error",
+                 'its mean over each batch', 'scratch printed its loss after '
+                 'each epoch', 'the 1/2 loss, near half of it',
+                 'concise steps twice as far as scratch: each step is 0.03 x '
+                 "the gradient of the batch's MSE, against 0.015 x",
+                 'Timers: scratch: each of the 3 epochs alone, start() at '
+                 'line 140 to stop() at line 149', "per epoch, the runner's "
+                 'clock', 'per epoch, concise takes', 'median of 2 '
+                 'alternating pairs'):
+        assert said in text, said
+    gaps = re.findall(r'max parameter gap (\S+)', out)
+    assert float(gaps[0]) < 1e-6 < 1e-2 < float(gaps[1])
+    rows = out.splitlines()
+    mse = rows[rows.index(next(r for r in rows if r.startswith('epoch')))
+               + 3].split()
+    assert mse[0] == '3' and mse[3] == mse[4] == '0.000093'
 
 
-def test_side_by_side_with_equivalence_and_lstsq(capsys):
-    code, summary, captured = compare_json(capsys, *FAST, '--equivalence')
-    assert code == 0
-    out = captured.out
+def test_a_pair_typed_along_the_chapter_has_its_four_artefacts_named(
+        capsys):
+    """No seed, the book's 3.1 Timer made at the top and stopped at the
+    end, the learner's own names: the seed, the 1/2, twice the step and
+    what each Timer timed, each read from the runs."""
+    code, out, err = report(capsys, str(TYPED / 'scratch.py'),
+                            str(TYPED / 'concise.py'), '--repeats', '1')
+    text = ' '.join(out.split())
+    assert code == 0 and not err
+    assert out.count('runner_seed(0); features, labels = ') == 2
     assert 'same data in both: yes' in out
-    assert ('scratch prints the mean of `(y_hat - y) ** 2 / 2` (`squared_loss`'
-            '), concise the mean squared error (`nn.MSELoss()`)') in out
-    assert 'sigma^2/2 = 5e-05 and' in out
-    for label in ('scratch loss', 'concise MSE', 'w error', 'b error',
-                  'final MSE', 'lstsq', 'per epoch, median (range)',
-                  'concise/scratch'):
-        assert label in out, label
-    assert out.index('final MSE') < out.index('per epoch') < out.index(
-        'equivalence:')
-    s, c = summary['scratch'], summary['concise']
-    assert s['steps_per_epoch'] == c['steps_per_epoch'] == [100] * 3
-    for name in ('scratch', 'concise'):  # 2 runs of 3 epochs, each timed
-        timing = summary['timing'][name]
-        assert len(timing['seconds']) == 6
-        assert timing['min'] <= timing['median'] <= timing['max']
-    pairs = [[statistics.median(summary['timing'][name]['seconds'][k:k + 3])
-              for name in ('concise', 'scratch')] for k in (0, 3)]
-    ratios = sorted(c / s for c, s in pairs)
-    assert summary['time_ratio'] == pytest.approx(sum(ratios) / 2)
-    lstsq = summary['lstsq']
-    for r in (s, c):  # lstsq is the floor; both reach it
-        assert lstsq['mse'] <= r['mse'] < 1.1 * lstsq['mse']
-    assert summary['equivalence']['double_lr_gap'] < 1e-5
-    assert summary['equivalence']['same_lr_gap'] > 1e-2
+    assert 'seeded by the runner (its # edit: line): both fit the same' in text
+    assert 'the 1/2 loss, near half of it' in text
+    assert 'concise steps twice as far as scratch' in text
+    assert 'scratch: once, Timer() at line 6 to stop() at line 61: the data ' \
+           'generation and all 3 epochs' in out
+    assert 'per epoch, concise takes' in out
 
 
-def test_one_trainer_diverging_is_a_result(capsys):
-    """lr 1: the concise run's steps are twice as long, and it diverges."""
-    code, summary, captured = compare_json(capsys, '--lr', '1',
-                                           '--repeats', '1')
+def test_the_1_0_pair_is_compared_the_same(capsys, tmp_path):
+    shutil.copytree(ROOT / 'tests' / 'typed_along_1_0', tmp_path / 'pair')
+    code, out, err = report(capsys, str(tmp_path / 'pair' / 'scratch.py'),
+                            str(tmp_path / 'pair' / 'concise.py'),
+                            '--repeats', '0')
+    text = ' '.join(out.split())
+    assert code == 0 and not err
+    assert '3 epochs of 32 steps (batch 32), lr 0.03; flags: none in both; ' \
+           'same data in both: yes' in out
+    assert 'concise steps twice as far as scratch' in text
+    assert "scratch's: `(y_hat - y) ** 2 / 2` (`squared_loss`), its mean" \
+           in text
+    assert 'scratch printed no loss after its epochs' in text
+
+
+@pytest.mark.parametrize('lr,diverged', [('1', ['concise']),
+                                         ('2', ['scratch', 'concise'])])
+def test_a_trainer_that_diverges_is_a_result(capsys, lr, diverged):
+    code, out, err = report(capsys, '--lr', lr, '--repeats', '0')
+    assert code == 0 and not err
+    for name in diverged:
+        assert f'{name} diverged at epoch 1' in out
+    if lr == '1':
+        assert 'scratch diverged' not in out
+        assert 'settle near' not in out  # not beside a diverged run
+
+
+def test_a_loss_no_runner_knows_and_a_run_far_from_the_line(capsys,
+                                                            tmp_path):
+    """A quartic loss: a blank loss column, "none the runners know", and no
+    word of the two settling, as the quartic run ends far from lstsq; and
+    --equivalence of a script whose lr no flag sets says so in one line."""
+    quartic = typed(tmp_path / 'q', 'concise', ('loss = nn.MSELoss()',
+                                                'loss = lambda a, b: ((a - b) '
+                                                '** 4).mean()'))
+    code, out, err = report(capsys, str(TYPED / 'scratch.py'), str(quartic),
+                            '--repeats', '0', '--equivalence')
+    text = ' '.join(out.split())
+    assert code == 0 and not err
+    assert "concise's: none the runners know (a blank column)" in text
+    assert 'settle near' not in text
+    code, out, err = report(capsys, str(TYPED / 'scratch.py'),
+                            str(TYPED / 'concise.py'), '--repeats', '0',
+                            '--equivalence')
+    assert 'equivalence: cannot run it: concise.py ran without parse_args()' \
+        in out
+
+
+def test_long_names_keep_the_columns_aligned(capsys, tmp_path):
+    long = tmp_path / 'a_very_long_folder_name'
+    first = edited(long, 'scratch')
+    second = first.with_name('linreg_concise_with_a_very_long_name.py')
+    shutil.copy(edited(long, 'concise'), second)
+    code, out, err = report(capsys, str(first), str(second), '--repeats',
+                            '0')
+    rows = out.splitlines()
+    head = next(k for k, row in enumerate(rows) if row.startswith('epoch'))
+    ends = [[m.end() for m in re.finditer(r'\S+', rows[k])] for k in (
+        head, head + 1)]
+    assert set(ends[1][1:]) <= set(ends[0])  # a cell ends where its head does
+
+
+def test_two_files_of_one_name_are_told_apart(capsys, tmp_path):
+    a = typed(tmp_path / 'a', 'scratch')
+    b = typed(tmp_path / 'b', 'scratch', ('0.01, y.shape', '0.1, y.shape'))
+    code, out, err = report(capsys, str(a), str(b), '--repeats', '0')
     assert code == 0
-    s, c = summary['scratch'], summary['concise']
-    assert s['diverged_at_epoch'] is None and s['mse'] < 2e-4
-    assert c['diverged_at_epoch'] == 1
-    assert c['mse'] is None  # strict JSON: null, not Infinity
-    assert 'diverged at epoch 1' in captured.out
-    assert 'the other column is still a result' in captured.out
-    assert 'lr 1; flags: --lr 1 in both;' in captured.out
-
-
-def test_both_diverging_is_said_as_both(capsys):
-    code, summary, captured = compare_json(capsys, '--lr', '100',
-                                           '--num-epochs', '2', '--repeats',
-                                           '1', '--num-examples', '50')
-    assert code == 0
-    assert [summary[k]['diverged_at_epoch'] for k in ('scratch',
-                                                      'concise')] == [1, 1]
-    out = captured.out
-    assert out.count('.py diverged at epoch 1\n') == 2
-    assert 'the other column' not in out
-    assert ('50 examples, 2 epochs of 5 steps (batch 10), lr 100; flags: '
-            '--num-examples 50 --lr 100 --num-epochs 2 in both') in out
-
-
-def test_wide_cells_never_run_together():
-    line = report.columns('per epoch, median (range)',
-                           '147.2 ms (147.2-147.2)', '61.6 ms (61.6-61.6)')
-    assert line.split()[-6:] == ['147.2', 'ms', '(147.2-147.2)', '61.6',
-                                 'ms', '(61.6-61.6)']
+    assert f'{str(a)[:-3]} loss' in out and f'{str(b)[:-3]} loss' in out
+    assert 'same data in both: NO' in out
+    assert 'The two fit different data' in ' '.join(out.split())
 
 
 @pytest.mark.parametrize('argv,says', [
-    (['--lr', 'abc'], "compare.sh: error: argument --lr: invalid float"),
-    (['--lr', '0'], 'compare.sh: error: argument --lr: must be finite, above'),
-    (['--equivalence', '--loss', 'abs'], "compares the book's losses"),
-    (['--plot', 'x.txt'], 'does not end in .png'),
-    (['--plot', '/no/such/folder/x.png'], 'no folder there'),
-    (['--plot', 'docs'], 'does not end in .png'),
-    (['--repeats', '0'], 'is not a finite number of at least 1'),
-    (['--bogus'], 'unrecognized arguments: --bogus'),
+    (['--repeats', 'x'], "invalid int value: 'x'"),
+    (['a.py'], 'name two scripts, or none'),
+    (['--lr', 'x'], "argument --lr: invalid float value: 'x'"),
+    (['--lr', '-1'], 'argument --lr: must be above 0'),
+    (['nowhere.py', 'linreg_scratch.py'], "no script 'nowhere.py'"),
 ])
-def test_bad_flags_are_one_line_under_compare_sh(capsys, argv, says):
-    assert status(compare.main, argv) == 2
-    assert says in one_line(capsys.readouterr().err)
-
-
-def test_a_plot_path_that_is_a_folder_is_refused_before_any_run(
-        tmp_path, capsys):
-    folder = tmp_path / 'q.png'
-    folder.mkdir()
-    with pytest.raises(SystemExit) as stop:
-        compare.main(['--plot', str(folder)])
-    assert stop.value.code == 2
-    assert 'is a folder' in one_line(capsys.readouterr().err)
-
-
-def test_concise_only_flags_go_to_the_concise_script_alone(capsys):
-    code, summary, _ = compare_json(capsys, '--reduction', 'sum', '--lr',
-                                    '0.003', '--repeats', '1',
-                                    '--num-examples', '100')
-    assert code == 0
-    assert summary['concise']['edits'][0].endswith(
-        "loss = nn.MSELoss(reduction='sum')  (--reduction sum)")
-    assert summary['scratch']['edits'] == []
-
-
-def test_the_plot_shows_the_chapters_scatter_with_the_lines_learned(
-        monkeypatch, tmp_path, capsys):
-    """The first panel is the scatter cell's figure, `features[:, 1]`
-    against `labels`, with each trainer's line as its JSON reports it."""
-    from bench import plots
-    drawn = {}
-
-    def keep(prog, fig, path):
-        drawn['fig'] = fig
-        return 0
-    monkeypatch.setattr(plots, 'save', keep)
-    code, summary, _ = compare_json(capsys, '--plot', str(tmp_path / 'q.png'),
-                                    '--num-examples', '200', *FAST)
-    assert code == 0
-    data = drawn['fig'].axes[0]
-    points = data.collections[0].get_offsets()
-    assert len(points) == 200
-    for line in data.get_lines():
-        name = line.get_label().split(':')[0]
-        w, b = ((summary[name]['w'], summary[name]['b'][0])
-                if name in summary else ([2, -3.4], 4.2))
-        x, y = line.get_data()
-        slope = (y[1] - y[0]) / (x[1] - x[0])
-        assert slope == pytest.approx(w[1], rel=1e-4)
-        assert f'b {b:.4f}' in line.get_label()
-    assert {line.get_label().split(':')[0] for line in data.get_lines()} \
-        == {'true', 'scratch', 'concise'}
-    # The second panel: both losses on one yardstick, the MSE at each
-    # epoch's end (0: the start), on a log axis, above the lstsq line
-    curves = drawn['fig'].axes[1]
-    assert curves.get_yscale() == 'log'
-    drawn_curves = {line.get_label(): list(line.get_ydata())
-                    for line in curves.get_lines()}
-    for name in ('scratch', 'concise'):
-        run = summary[name]
-        assert drawn_curves[name] == [run['initial_mse'],
-                                      *run['mse_per_epoch']]
-    lstsq = drawn_curves['lstsq: the lowest MSE on these data']
-    assert lstsq[0] == summary['lstsq']['mse']
+def test_bad_input_is_one_line_and_2(capsys, argv, says):
+    code, out, err = report(capsys, *argv)
+    assert code == 2 and says in one_line(err)

@@ -2,15 +2,16 @@
 `SGD`, and `LinearRegression`, driven by `d2l.Trainer`, take the same steps
 as our two trainers' runs, fed the same data, initial parameters and
 batches."""
-import random
+import os
 import re
+import sys
 
 import pytest
 import torch
 from d2l import torch as d2l
 
 from commands import ROOT
-from helpers import run
+from helpers import script_file
 
 
 class Batches(d2l.DataModule):
@@ -47,38 +48,27 @@ def d2l_fit(model, w0, b0, epochs):
     return torch.cat([weight.detach().reshape(-1), bias.detach()])
 
 
-@pytest.fixture
-def ours(monkeypatch):
-    """Our trainer's run: its final parameters, its initial ones and the
-    batches each epoch drew, drawn again from the random states as the
-    epoch started."""
-    from bench import watch
-    states, started = [], watch.Watch.started
-
-    def keep(self, *args):
-        states.append((random.getstate(), torch.get_rng_state()))
-        started(self, *args)
-    monkeypatch.setattr(watch.Watch, 'started', keep)
-
-    def ours(name, *argv):
-        result = run(name, '--num-epochs', '3', *argv)
-        ns, order = result.watch.ns, []
-        for state, torch_state in states:
-            random.setstate(state)
-            torch.set_rng_state(torch_state)
-            batches = ns['data_iter']  # called as the script's loop calls it
-            if not hasattr(batches, '__iter__'):
-                batches = batches(ns['batch_size'], ns['features'],
-                                  ns['labels'])
-            order.append(list(batches))
-        start = result.watch.initial
-        return result.watch.snapshots[-1], start[:2], start[2:], order
-    return ours
+def ours(name, *argv):
+    """Our trainer's run, watched as the runners watch it, here: its final
+    parameters, its initial ones, and the batches each epoch took."""
+    from bench import computation, runner, watch, worker
+    script = runner.load(script_file(name), ['--num-epochs', '3', *argv])
+    folder, path = os.getcwd(), sys.path[:]
+    try:
+        seen = worker.execute(script, watch.Watch(script.path), path)
+    finally:
+        os.chdir(folder)
+        sys.path[:] = path
+    X, y = seen.data.features, seen.data.labels
+    epochs = [[(X[seen.rows[k]], y[seen.rows[k]]) for k in epoch]
+              for epoch in computation.passes(seen)]
+    start = seen.params[0].float()
+    return computation.ends(seen)[-1].float(), start[:2], start[2:], epochs
 
 
 @pytest.mark.parametrize('batch_size', ['10', '8'])  # both divide 1000
 def test_linear_regression_scratch_and_sgd_take_our_scratch_steps(
-        ours, batch_size):
+        batch_size):
     final, w0, b0, epochs = ours('scratch', '--batch-size', batch_size)
     model = d2l.LinearRegressionScratch(2, lr=0.03)
     theirs = d2l_fit(model, w0, b0, epochs)
@@ -87,7 +77,7 @@ def test_linear_regression_scratch_and_sgd_take_our_scratch_steps(
     torch.testing.assert_close(theirs, final, rtol=0, atol=1e-6)
 
 
-def test_linear_regression_takes_our_concise_steps(ours):
+def test_linear_regression_takes_our_concise_steps():
     final, w0, b0, epochs = ours('concise')
     model = d2l.LinearRegression(lr=0.03)
     model(epochs[0][0][0])  # `LazyLinear` makes its parameters on first use
@@ -95,7 +85,7 @@ def test_linear_regression_takes_our_concise_steps(ours):
     assert torch.equal(theirs, final)
 
 
-def test_a_short_last_batch_parts_the_scratch_pair(ours):
+def test_a_short_last_batch_parts_the_scratch_pair():
     """1000 examples in batches of 32: the last holds 8. The book's `sgd`
     still divides its sum by 32, d2l's `SGD` steps along its mean."""
     final, w0, b0, epochs = ours('scratch', '--batch-size', '32')

@@ -166,8 +166,8 @@ def test_weigh_counts_lines_tokens_and_functions(tmp_path):
     lines, tokens, logical, modules, functions = weigh([path], tmp_path)
     assert (lines, modules, functions) == (9, {'m.py': 9}, {'m.py:f': 3})
     # `def f ( ) :`, `return 1`, `x = [ 2 , f'{3 + y}' ]`: the f-string is
-    # one token and the three of its code
-    assert (tokens, logical) == (5 + 2 + 9, 3)
+    # one token and the three of its code, `3 + y`
+    assert (tokens, logical) == (5 + 2 + 6 + 4, 3)
 
 
 def test_a_runner_moved_into_the_exercises_is_still_counted(tmp_path):
