@@ -23,7 +23,8 @@ def parse_args(argv):
     add('--equivalence', action='store_true',
         help=_('run the MSE script again with half its loss, at 2 lr, lr'))
     add('--repeats', type=int, default=10,
-        help=_('timed runs of each, after a warm-up run; 0: no timing'))
+        help=_('timed runs of each after a warm-up run, 10 unless given; 0: '
+               'no timing'))
     paths = [arg for arg in argv if arg.endswith('.py')]
     args, rest = parser.parse_known_args([a for a in argv if a not in paths])
     if len(paths) not in (0, 2):

@@ -48,7 +48,7 @@ def watched(argv):
     script = runner.load(options.script, rest)
     faults.set_up()
     try:
-        workers, (run,) = runner.analyse([script])
+        run, = runner.analyse([script])[1]
     except faults.Bug as bug:  # what it printed, then its traceback
         print(bug.out, end='')
         raise

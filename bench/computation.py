@@ -121,11 +121,11 @@ def trained(losses, errors):
     matches = []
     for kind in LOSSES:
         for reduce in (torch.mean, torch.sum):
-            found = [float(reduce(per_example(kind, error)[0]).float())
-                     for error in errors]  # inf where float32 overflows
-            matched = [loss == value or close(loss, value) for loss, value
-                       in zip(losses, found) if not math.isnan(loss)]
-            if matched and all(matched):
+            found = (float(reduce(per_example(kind, error)[0]).float())
+                     for error in errors)  # inf where float32 overflows
+            matched = (loss == value or close(loss, value) for loss, value
+                       in zip(losses, found) if not math.isnan(loss))
+            if all(matched) and not all(map(math.isnan, losses)):
                 matches.append((kind, reduce.__name__))
     kinds = {kind for kind, reduction in matches}
     return matches[0] if len(kinds) == 1 else (None, None)

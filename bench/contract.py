@@ -141,8 +141,8 @@ def timers(value):
     """The Timer classes `value` (a class or module) is or holds; d2l's."""
     d2l = sys.modules.get('d2l.torch')
     found = [value, getattr(value, 'Timer', None), getattr(d2l, 'Timer', None)]
-    return [cls for cls in found if isinstance(cls, type) and cls.__name__
-            == 'Timer' and hasattr(cls, 'start') and hasattr(cls, 'stop')]
+    return [cls for cls in found if getattr(cls, '__name__', '') == 'Timer'
+            and hasattr(cls, 'start') and hasattr(cls, 'stop')]
 
 
 def printed(lines):

@@ -37,11 +37,9 @@ class Bug(Failed):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse with the defaults in --help and errors in one line."""
+    """argparse with errors in one line, and no abbreviated flags."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault('formatter_class',
-                          argparse.ArgumentDefaultsHelpFormatter)
         super().__init__(allow_abbrev=False, **kwargs)
 
     def error(self, message):

@@ -8,7 +8,7 @@ import unicodedata
 from bench.results import LOSSES, REDUCTIONS
 from bench.text import _, _n
 
-WORDS = re.compile(r'[\u2e80-\uffff]\s*|[^\s\u2e80-\uffff]+\s*')  # wide: one
+WORDS = re.compile(r'[\u2e80-\uffff][，。；：、）]?\s*|[^\s\u2e80-\uffff]+\s*')
 
 
 def cell(value):

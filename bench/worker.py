@@ -154,5 +154,5 @@ def fault(error, script):
     lines += traceback.format_exception_only(type(error), error)
     hint = faults.hint(error)
     if hint:
-        lines.append(f'{script.file}: hint: {hint}\n')
+        lines.append(_('{0}: hint: {1}', script.file, hint) + '\n')
     return faults.Bug(''.join(lines), getattr(error, 'out', ''))

@@ -13,7 +13,7 @@ ROOT = str(Path(__file__).resolve().parents[1])
 DOCS = ['README.md', 'README.zh-CN.md', 'BENCHMARKS.md', 'docs/en-1.0.md',
         'docs/exercises.md', 'docs/exercises.zh-CN.md', 'docs/reference.md']
 REGION = re.compile(r'(<!-- gen:(.+?) -->)(.*?)(<!-- /gen -->)', re.S)
-TIMES = re.compile(r"^ *(per epoch|每个 epoch)")  # the lines of times
+TIMES = re.compile(r"^ *(per epoch|每个迭代周期)")  # the lines of times
 NUMBER = re.compile(r'[-+]?\d+(\.(\d+))?(e([-+]?\d+))?')
 
 

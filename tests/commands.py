@@ -41,6 +41,34 @@ NOT_DOCS_HERE = ('not Linux x86_64 with torch 2.14, where the documents\' '
 # the chapter's names, which `d2l.set_figsize()` would have hidden
 INSPECT = ("[w.detach().reshape(-1).tolist(), b.detach().tolist(), lr, "
            "batch_size, num_epochs, list(features.shape)]")
+# Run in a Chinese locale, as a d2l-zh reader types them: each runner's
+# report, errors, hints and --help, all in one process (tests/test_chinese.py)
+CHINESE = (['compare.py', '--repeats', '1', '--equivalence'],
+           ['compare.py', 'tests/typed_along/scratch.py',
+            'tests/typed_along/concise.py', '--repeats', '0', '--lr', '1'],
+           ['compare.py', '--help'], ['compare.py', '--lr', '-1'],
+           ['sweep.py', 'lr', '--values', '0.03,3', '--num-epochs', '1'],
+           ['sweep.py', '--help'], ['bench', 'linreg_scratch.py', '--lr', '3',
+                                    '--num-epochs', '1'],
+           ['bench', 'nowhere.py'], ['bench', '--help'],
+           ['bench', 'HINT', '--num-epochs', '1'])
+SPEAK = """
+import contextlib, io, shutil, sys, tempfile
+sys.path[:0] = ['.', 'tests']
+import compare, sweep
+from bench import __main__ as bench
+import commands, helpers
+hint = helpers.edited(helpers.Path(tempfile.mkdtemp()), 'scratch',
+                      ('l.sum().backward()', 'l.backward()'))
+mains = {'compare.py': compare.main, 'sweep.py': sweep.main,
+         'bench': bench.main}
+for program, *argv in commands.CHINESE:
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+        helpers.status(mains[program], [str(hint) if a == 'HINT' else a
+                                        for a in argv])
+    print(said.getvalue(), end='\\0', flush=True)
+"""
 # Each says, in one line, that torch is missing
 RUNNERS = [['compare.py'], ['sweep.py', 'lr'],
            ['-m', 'bench', 'linreg_scratch.py']]
@@ -74,20 +102,11 @@ def copied_out(*names):
 
 def start_all(full=True):
     """Start every command; each runs once, as a user types it. `full`:
-    also those of the `check` tests (sweep.py and IPython's %run as typed,
-    and cp1252)."""
+    also those of the `check` tests (compare.sh into a closed pipe, the
+    runners in Chinese, sweep.py and IPython's %run as typed)."""
     global FULL
     FULL = full
     py, folder = sys.executable, FOLDER
-    # Copied out with timer.py alone, run from another folder, then its
-    # names typed at the prompt
-    start('-i', py, '-i', str(copied_out('scratch') / 'linreg_scratch.py'),
-          '--num-epochs', '1', cwd='/',
-          typed=f"import json; print('INSPECT', json.dumps({INSPECT}))\n")
-    if BASH:
-        start('compare.sh | head -1', BASH, '-c', 'set -o pipefail; '
-              '"$0" --num-examples 50 --repeats 1 | head -1',
-              ROOT / 'compare.sh', cwd=folder)
     no_torch = fake_torch(folder / 'no-torch',
                           'raise SystemExit("torch was imported")')
     for script in ('linreg_scratch.py', 'linreg_concise.py', 'compare.py'):
@@ -101,6 +120,17 @@ def start_all(full=True):
         start('without torch: ' + ' '.join(argv), py, '-S', *argv)
     if not full:
         return
+    # Copied out with timer.py alone, run from another folder, then its
+    # names typed at the prompt
+    start('-i', py, '-i', str(copied_out('scratch') / 'linreg_scratch.py'),
+          '--num-epochs', '1', cwd='/',
+          typed=f"import json; print('INSPECT', json.dumps({INSPECT}))\n")
+    if BASH:
+        start('compare.sh | head -1', BASH, '-c', 'set -o pipefail; '
+              '"$0" --num-examples 50 --repeats 1 | head -1',
+              ROOT / 'compare.sh', cwd=folder)
+    start('chinese', py, '-c', SPEAK, env=dict(
+        ENV, LANG='zh_CN.UTF-8', LANGUAGE='', LC_ALL='', LC_MESSAGES=''))
     alone = copied_out('scratch', 'concise')
     for name in ('scratch', 'concise'):
         start(f'{name} copied out', py, str(alone / f'linreg_{name}.py'),

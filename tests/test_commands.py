@@ -18,6 +18,7 @@ from helpers import one_line
 pytestmark = pytest.mark.background
 
 
+@pytest.mark.check
 def test_the_script_as_typed_then_inspected_at_its_prompt():
     """`python -i linreg_scratch.py`, copied out with timer.py alone and run
     from another folder, then the chapter's names typed at the prompt,
@@ -59,6 +60,7 @@ def test_sweep_as_typed():
     assert 'diverged at epoch 1' in out
 
 
+@pytest.mark.check
 @pytest.mark.skipif(not BASH, reason='no bash here')
 def test_compare_sh_as_typed_into_a_closed_pipe():
     """`./compare.sh --num-examples 50 | head -1`, a real pipe, from another

@@ -75,6 +75,7 @@ def test_second_derivatives_the_hessian_is_a_transpose_a_over_n():
     assert math.isclose(lam, 1.1, abs_tol=0.1)
 
 
+@pytest.mark.check  # six copies run in full
 def test_remove_it_shows_what_each_line_is_for(tmp_path):
     """Each row as the exercise runs it (those of labels here): a removed
     line's effect, and one bad label, which pulls the squared loss's line

@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from helpers import chapter, edited, run, runs
+from helpers import chapter, edited, run, runs, script_file
 
 scratch = chapter('scratch')
 SCRATCH_LOSS = 'loss = squared_loss'
@@ -37,6 +37,7 @@ def copies(tmp_path_factory):
     return dict(zip(COPIES, runs(*files)))
 
 
+@pytest.mark.check  # each a copy run in full: `make check`
 @pytest.mark.parametrize('kind', ['huber', 'abs'])
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
 def test_other_losses_are_read_as_what_ran_and_train(copies, kind, name):
@@ -51,6 +52,7 @@ def test_other_losses_are_read_as_what_ran_and_train(copies, kind, name):
         assert book.mse < result.mse < 10 * book.mse
 
 
+@pytest.mark.check  # each a copy run in full: `make check`
 def test_huber_takes_the_same_steps_in_both_scripts(copies):
     """Below 1 Huber's loss keeps the 1/2 in both scripts, so unlike the
     squared loss the two step alike: their losses agree epoch by epoch."""
@@ -77,6 +79,7 @@ def test_squared_loss_needs_its_reshape():
         y_hat, y.reshape(-1, 1)) / 2)
 
 
+@pytest.mark.check  # each a copy run in full: `make check`
 def test_the_sum_at_lr_over_the_batch_size_takes_the_means_steps(copies):
     """zh 3.3 ex. 1: the runner reads the sum, measures the mean's lr, and
     does not call --lr 0.003 a contradiction: the optimizer took it."""
@@ -89,19 +92,28 @@ def test_the_sum_at_lr_over_the_batch_size_takes_the_means_steps(copies):
     assert copies['sum at lr'].lr == pytest.approx(0.3, rel=1e-3)
 
 
+@pytest.fixture(scope='module')
+def inits():
+    """{(script, --init-std): its run}, all side by side."""
+    found = [(name, std) for name in ('scratch', 'concise')
+             for std in ('0', '31.6')]
+    return dict(zip(found, runs(*[(script_file(name), ['--init-std', std])
+                                  for name, std in found])))
+
+
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
-def test_zero_init_starts_at_zero_and_still_recovers_w_and_b(name):
+def test_zero_init_starts_at_zero_and_still_recovers_w_and_b(inits, name):
     """zh 3.2 ex. 1: `--init-std 0` draws every weight as 0."""
-    result = run(name, '--init-std', '0')
+    result = inits[name, '0']
     assert result.initial == [0, 0, 0]
     errors = [t - w for t, w in zip(result.true_w, result.w)]
     assert max(map(abs, [*errors, result.true_b - result.b])) < 0.01
 
 
 @pytest.mark.parametrize('name', ['scratch', 'concise'])
-def test_a_wide_init_starts_far_and_still_recovers(name):
+def test_a_wide_init_starts_far_and_still_recovers(inits, name):
     """en 1.0 3.4 ex. 1: variance 1000 is --init-std 31.6."""
-    wide, book = run(name, '--init-std', '31.6'), run(name)
+    wide, book = inits[name, '31.6'], run(name)
     assert max(map(abs, wide.initial[:2])) > 1 > 0.1 > max(
         map(abs, book.initial))
     assert wide.mse < 2e-4
