@@ -160,9 +160,5 @@ else:
     print(f'error in estimating b: {true_b - b}')
 
 # %%
-if args.lang == 'zh':
-    print(f'训练用时 {timer.sum():.3f} 秒，{len(timer.times)} 个迭代周期'
-          '（不含导入和生成数据）')
-else:
-    print(f'{timer.sum():.3f} sec training, {len(timer.times)} epochs '
-          '(imports and data generation excluded)')
+print(f'{timer.sum():.3f} sec training, {len(timer.times)} epochs '
+      '(imports and data generation excluded)')
